@@ -1,0 +1,340 @@
+package dev.airlock.core.json;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import dev.airlock.core.verify.ReasonCode;
+import dev.airlock.core.verify.VerificationException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The one JSON reader of Airlock's trust code (ARCHITECTURE §1 invariant 5). Everything that parses a document that
+ * crossed a trust boundary goes through here:
+ * <ul>
+ * <li>size first ({@link ReasonCode#TOO_LARGE}), before a single token is read;</li>
+ * <li>strict UTF-8 (no BOM, no overlong forms, no encoded surrogates) and no lone surrogate escapes;</li>
+ * <li>duplicate keys at any depth, trailing data, comments, NaN/Infinity, trailing commas, floating-point numbers
+ * ({@link ReasonCode#MALFORMED});</li>
+ * <li>nesting depth and element counts bounded in a streaming pre-pass, so a shape bomb costs bounded memory and time
+ * ({@link ReasonCode#TOO_LARGE}).</li>
+ * </ul>
+ * Records are bound with unknown properties and scalar coercions refused.
+ */
+public final class StrictJson {
+
+    /** Limits for one read. Signed payloads use {@link #SIGNED}; larger intake documents (SARIF, SBOM) pass their own. */
+    public record Limits(long maxBytes, int maxDepth, int maxElements) {
+        public Limits {
+            if (maxBytes <= 0 || maxDepth <= 0 || maxElements <= 0) {
+                throw new IllegalArgumentException("limits must be positive");
+            }
+        }
+
+        public Limits withMaxBytes(long bytes) {
+            return new Limits(bytes, maxDepth, maxElements);
+        }
+    }
+
+    /** Default limits for signed documents: 4 MiB (the policy default {@code maxCapsuleBytes}), depth 32, 10,000 elements. */
+    public static final Limits SIGNED = new Limits(4L * 1024 * 1024, 32, 10_000);
+
+    private static final Pattern RFC3339_UTC =
+            Pattern.compile("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$");
+
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(256)
+                    .maxNumberLength(24)
+                    .build())
+            .build();
+
+    private static final ObjectMapper MAPPER = buildMapper();
+
+    private StrictJson() {
+    }
+
+    private static ObjectMapper buildMapper() {
+        SimpleModule time = new SimpleModule("airlock-rfc3339");
+        time.addDeserializer(Instant.class, new InstantDeserializer());
+        time.addSerializer(Instant.class, new InstantSerializer());
+        JsonMapper mapper = JsonMapper.builder(FACTORY)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .disable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .serializationInclusion(JsonInclude.Include.NON_NULL)
+                .addModule(time)
+                .build();
+        for (LogicalType t : new LogicalType[] {LogicalType.Textual, LogicalType.Boolean, LogicalType.Integer,
+                LogicalType.Float, LogicalType.Enum, LogicalType.DateTime}) {
+            mapper.coercionConfigFor(t)
+                    .setCoercion(CoercionInputShape.Integer, t == LogicalType.Integer ? CoercionAction.TryConvert : CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, t == LogicalType.Boolean ? CoercionAction.TryConvert : CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.String,
+                            t == LogicalType.Textual || t == LogicalType.Enum || t == LogicalType.DateTime
+                                    ? CoercionAction.TryConvert : CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyArray, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyObject, CoercionAction.Fail);
+        }
+        return mapper;
+    }
+
+    /** The configured mapper, for writing documents and for services that bind already-validated trees. */
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    /**
+     * Checks raw bytes against every rule of this class without building anything.
+     *
+     * @throws VerificationException {@code TOO_LARGE} or {@code MALFORMED}
+     */
+    public static void validate(byte[] bytes, Limits limits) throws VerificationException {
+        if (bytes == null) {
+            throw new VerificationException(ReasonCode.MALFORMED, "no document");
+        }
+        if (bytes.length > limits.maxBytes()) {
+            throw new VerificationException(ReasonCode.TOO_LARGE,
+                    String.format(Locale.ROOT, "document is %d bytes, limit %d", bytes.length, limits.maxBytes()));
+        }
+        if (bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB && (bytes[2] & 0xff) == 0xBF) {
+            throw new VerificationException(ReasonCode.MALFORMED, "byte order mark before the document");
+        }
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes));
+        } catch (CharacterCodingException e) {
+            throw new VerificationException(ReasonCode.MALFORMED, "not valid UTF-8");
+        }
+        try (JsonParser p = FACTORY.createParser(bytes)) {
+            scan(p, limits);
+        } catch (StreamConstraintsException e) {
+            throw new VerificationException(ReasonCode.TOO_LARGE, "document exceeds parser limits: " + firstLine(e));
+        } catch (JsonProcessingException e) {
+            throw new VerificationException(ReasonCode.MALFORMED, "invalid JSON: " + firstLine(e));
+        } catch (IOException e) {
+            throw new VerificationException(ReasonCode.MALFORMED, "unreadable JSON: " + firstLine(e));
+        }
+    }
+
+    private static void scan(JsonParser p, Limits limits) throws IOException, VerificationException {
+        JsonToken first = p.nextToken();
+        if (first != JsonToken.START_OBJECT) {
+            throw new VerificationException(ReasonCode.MALFORMED, "document is not a JSON object");
+        }
+        int depth = 0;
+        long elements = 0;
+        JsonToken t = first;
+        while (t != null) {
+            switch (t) {
+                case START_OBJECT, START_ARRAY -> {
+                    depth++;
+                    if (depth > limits.maxDepth()) {
+                        throw new VerificationException(ReasonCode.TOO_LARGE,
+                                String.format(Locale.ROOT, "nesting deeper than %d", limits.maxDepth()));
+                    }
+                }
+                case END_OBJECT, END_ARRAY -> depth--;
+                case FIELD_NAME -> requireScalarValues(p.currentName());
+                case VALUE_STRING -> requireScalarValues(p.getText());
+                case VALUE_NUMBER_FLOAT -> throw new VerificationException(ReasonCode.MALFORMED,
+                        "floating-point number at " + p.getParsingContext().pathAsPointer()
+                                + " (signed documents carry decimals as strings)");
+                default -> {
+                    // scalars without text checks
+                }
+            }
+            if (t.isScalarValue() || t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                if (++elements > limits.maxElements()) {
+                    throw new VerificationException(ReasonCode.TOO_LARGE,
+                            String.format(Locale.ROOT, "more than %d JSON values", limits.maxElements()));
+                }
+            }
+            if (depth == 0) {
+                break;
+            }
+            t = p.nextToken();
+        }
+        if (p.nextToken() != null) {
+            throw new VerificationException(ReasonCode.MALFORMED, "trailing data after the document");
+        }
+    }
+
+    private static void requireScalarValues(String s) throws VerificationException {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                    continue;
+                }
+                throw new VerificationException(ReasonCode.MALFORMED, "lone surrogate in a string");
+            }
+            if (Character.isLowSurrogate(c)) {
+                throw new VerificationException(ReasonCode.MALFORMED, "lone surrogate in a string");
+            }
+        }
+    }
+
+    /** Validates, then returns the tree. The root is always an object. */
+    public static JsonNode readTree(byte[] bytes, Limits limits) throws VerificationException {
+        validate(bytes, limits);
+        try {
+            return MAPPER.readTree(bytes);
+        } catch (IOException e) {
+            throw new VerificationException(ReasonCode.MALFORMED, "invalid JSON: " + firstLine(e));
+        }
+    }
+
+    /** Validates, then binds to {@code type} (a record validated in its constructor). */
+    public static <T> T read(byte[] bytes, Class<T> type, Limits limits) throws VerificationException {
+        validate(bytes, limits);
+        try {
+            return MAPPER.readValue(bytes, type);
+        } catch (ValueInstantiationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new VerificationException(ReasonCode.MALFORMED,
+                    type.getSimpleName() + ": " + firstLine(cause) + pointer(e));
+        } catch (IOException e) {
+            throw new VerificationException(ReasonCode.MALFORMED, type.getSimpleName() + ": " + firstLine(e));
+        }
+    }
+
+    /** Binds an already-validated tree. */
+    public static <T> T treeToValue(JsonNode node, Class<T> type) throws VerificationException {
+        try {
+            return MAPPER.treeToValue(node, type);
+        } catch (ValueInstantiationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new VerificationException(ReasonCode.MALFORMED,
+                    type.getSimpleName() + ": " + firstLine(cause) + pointer(e));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new VerificationException(ReasonCode.MALFORMED, type.getSimpleName() + ": " + firstLine(e));
+        }
+    }
+
+    /** Serialises a value (records in declaration order, nulls omitted unless a record says otherwise). */
+    public static byte[] write(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** Pretty-printed form for files people read (policies, capsules on disk). */
+    public static byte[] writePretty(Object value) {
+        try {
+            return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** Parses an RFC 3339 UTC timestamp ({@code 2026-11-25T10:00:00Z}); offsets other than {@code Z} are refused. */
+    public static Instant parseInstant(String text) {
+        if (text == null || !RFC3339_UTC.matcher(text).matches()) {
+            throw new IllegalArgumentException("not an RFC 3339 UTC timestamp: " + abbreviate(text));
+        }
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("not an RFC 3339 UTC timestamp: " + abbreviate(text), e);
+        }
+    }
+
+    public static String formatInstant(Instant instant) {
+        return DateTimeFormatter.ISO_INSTANT.format(instant);
+    }
+
+    private static String pointer(JsonProcessingException e) {
+        if (e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()) {
+            StringBuilder sb = new StringBuilder(" at ");
+            for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : m.getPath()) {
+                sb.append('/').append(r.getFieldName() != null ? r.getFieldName() : String.valueOf(r.getIndex()));
+            }
+            return sb.toString();
+        }
+        return "";
+    }
+
+    static String firstLine(Throwable e) {
+        String m = e.getMessage();
+        if (m == null) {
+            return e.getClass().getSimpleName();
+        }
+        int nl = m.indexOf('\n');
+        String line = nl >= 0 ? m.substring(0, nl) : m;
+        return abbreviate(line);
+    }
+
+    private static String abbreviate(String s) {
+        if (s == null) {
+            return "null";
+        }
+        return s.length() > 200 ? s.substring(0, 200) + "…" : s;
+    }
+
+    private static final class InstantDeserializer extends JsonDeserializer<Instant> {
+        @Override
+        public Instant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (p.currentToken() != JsonToken.VALUE_STRING) {
+                return (Instant) ctxt.handleUnexpectedToken(Instant.class, p);
+            }
+            try {
+                return parseInstant(p.getText());
+            } catch (IllegalArgumentException e) {
+                throw ctxt.weirdStringException(p.getText(), Instant.class, e.getMessage());
+            }
+        }
+    }
+
+    private static final class InstantSerializer extends JsonSerializer<Instant> {
+        @Override
+        public void serialize(Instant value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
+            gen.writeString(formatInstant(value));
+        }
+    }
+}
