@@ -14,6 +14,8 @@ public final class MerkleHash {
 
     private static final byte LEAF_PREFIX = 0x00;
     private static final byte NODE_PREFIX = 0x01;
+    /** Cloned per hash: much cheaper than a provider lookup, and MessageDigest instances are not thread-safe. */
+    private static final MessageDigest PROTOTYPE = newDigest();
     private static final byte[] EMPTY_ROOT = digest().digest();
 
     private MerkleHash() {
@@ -42,6 +44,14 @@ public final class MerkleHash {
     }
 
     private static MessageDigest digest() {
+        try {
+            return (MessageDigest) PROTOTYPE.clone();
+        } catch (CloneNotSupportedException e) {
+            return newDigest();
+        }
+    }
+
+    private static MessageDigest newDigest() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
