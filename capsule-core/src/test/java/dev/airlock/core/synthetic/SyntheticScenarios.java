@@ -99,6 +99,7 @@ public final class SyntheticScenarios {
         g.mixAndMatch();
         g.commands();
         g.remainingReasonCodes();
+        g.paths();
         return Collections.unmodifiableList(g.scenarios);
     }
 
@@ -984,6 +985,111 @@ public final class SyntheticScenarios {
                 .policy(Dsse.sign(PayloadTypes.POLICY, StrictJson.write(pki.policy(1)), pki.of("alice"), pki.of("bob")).toJson())
                 .capsule(bundle(c, a, b))
                 .rejected(ReasonCode.POLICY_INVALID, null, "0 distinct key(s) of its own root");
+    }
+
+    /**
+     * SECURITY-TESTS D.22 at the engine (the manifest is the scope, ARCHITECTURE §3.2). Each capsule is otherwise valid
+     * and fully approved, and its patch agrees with its manifest unless the scenario is about their disagreement. (The
+     * symlink case of D.22 is the runner's workspace check: the engine never sees a workspace.)
+     */
+    private void paths() {
+        pathCase("path-dot-dot-traversal", "D.22: manifest path services/payments/../../../etc/passwd ('..' segments): SCOPE_VIOLATION.",
+                List.of(modified("services/payments/../../../etc/passwd")), "'..' segment");
+        pathCase("path-leading-dot-dot", "D.22: manifest path ../pom.xml (outside the workspace): SCOPE_VIOLATION.",
+                List.of(modified("../pom.xml")), "'..' segment");
+        pathCase("path-absolute", "D.22: manifest path /etc/passwd (absolute): SCOPE_VIOLATION.",
+                List.of(modified("/etc/passwd")), "is absolute");
+        pathCase("path-windows-drive", "D.22: manifest path C:/Windows/win.ini (a drive path): SCOPE_VIOLATION.",
+                List.of(modified("C:/Windows/win.ini")), "drive letter");
+        pathCase("path-nul-byte", "D.22: manifest path 'pom.xml\\u0000.txt' (NUL truncates in C APIs): SCOPE_VIOLATION.",
+                List.of(modified("pom.xml\u0000.txt")), "contains NUL");
+        pathCase("path-url-encoded-traversal", "D.22: manifest path services/payments/%2e%2e%2f%2e%2e%2fetc/passwd (URL-encoded ../../): SCOPE_VIOLATION.",
+                List.of(modified("services/payments/%2e%2e%2f%2e%2e%2fetc/passwd")), "percent-encoded");
+        pathCase("path-backslash-traversal", "D.22: manifest path services\\payments\\..\\..\\etc (backslashes): SCOPE_VIOLATION.",
+                List.of(modified("services\\payments\\..\\..\\etc")), "backslash");
+        pathCase("path-very-long-segment", "D.22: a manifest file name of 256 bytes under services/payments/: SCOPE_VIOLATION.",
+                List.of(modified("services/payments/" + "a".repeat(256))), "longer than 255 bytes");
+        StringBuilder deep = new StringBuilder("services/payments");
+        while (deep.length() <= 4096) {
+            deep.append("/").append("d".repeat(200));
+        }
+        pathCase("path-very-long-path", "D.22: a manifest path of over 4096 bytes under services/payments/: SCOPE_VIOLATION.",
+                List.of(modified(deep + "/x.java")), "longer than 4096 bytes");
+        pathCase("path-bidi-control", "D.22/B.10: manifest path services/payments/\\u202Egnp.exe (right-to-left override reads 'exe.png'): SCOPE_VIOLATION.",
+                List.of(modified("services/payments/\u202Egnp.exe")), "bidirectional");
+        pathCase("path-outside-scope", "D.22: manifest file services/billing/Invoice.java is outside the scope (services/payments/**, pom.xml): SCOPE_VIOLATION.",
+                List.of(modified("services/billing/Invoice.java")), "matches no allow rule");
+        pathCase("path-case-variant-outside-scope", "D.22/B.10: manifest file POM.xml: paths are case-sensitive, it is not pom.xml: SCOPE_VIOLATION.",
+                List.of(modified("POM.xml")), "matches no allow rule");
+        pathCase("path-deny-rule-secrets", "D.22: manifest file services/payments/secrets/db.properties hits the deny rule **/secrets/**: SCOPE_VIOLATION.",
+                List.of(modified("services/payments/secrets/db.properties")), "denied by scope rule");
+        pathCase("path-deny-rule-git", "D.22: manifest file services/payments/.git/config hits the deny rule **/.git/**: SCOPE_VIOLATION.",
+                List.of(modified("services/payments/.git/config")), "denied by scope rule");
+
+        String pom = pomChange();
+        pathCase("patch-touches-file-not-in-manifest", "D.22: the manifest lists pom.xml, the patch also changes services/payments/Config.java: SCOPE_VIOLATION.",
+                List.of(modified("pom.xml")), pom + modifyPatch("services/payments/Config.java"), "not in the manifest");
+        pathCase("patch-path-traversal-behind-valid-manifest", "D.22: the manifest lists pom.xml, the patch also writes ../../etc/cron.d/x: SCOPE_VIOLATION.",
+                List.of(modified("pom.xml")), pom + createPatch("../../etc/cron.d/x"), "'..' segment");
+        pathCase("patch-nfd-path-differs-from-nfc-manifest", "D.22/B.10: the manifest lists services/payments/caf\\u00e9.txt (NFC), the patch creates caf\\u0065\\u0301.txt (NFD): another file, SCOPE_VIOLATION.",
+                List.of(created("services/payments/caf\u00e9.txt")), createPatch("services/payments/cafe\u0301.txt"), "not in the manifest");
+        pathCase("manifest-file-not-in-patch", "D.22: the manifest lists pom.xml and services/payments/Config.java, the patch changes only pom.xml: SCOPE_VIOLATION.",
+                List.of(modified("pom.xml"), modified("services/payments/Config.java")), pomChange(), "does not change it");
+        pathCase("manifest-new-file-patch-modifies", "D.22: the manifest says services/payments/New.java is new (before null), the patch modifies an existing file: SCOPE_VIOLATION.",
+                List.of(created("services/payments/New.java")), modifyPatch("services/payments/New.java"), "is new in the manifest");
+        pathCase("manifest-lists-a-file-twice", "D.22: the manifest lists pom.xml twice: SCOPE_VIOLATION.",
+                List.of(modified("pom.xml"), modified("pom.xml")), pomChange(), "twice");
+
+        List<Capsule.FileChange> twoFiles = List.of(modified("pom.xml"), created("services/payments/src/Fix.java"));
+        Envelope ok = capsule(x -> x.with(s -> {
+            s.files = twoFiles;
+            s.patch = pomChange() + createPatch("services/payments/src/Fix.java");
+        }));
+        sc("paths-twin-two-files-in-scope", "D.22 twin: pom.xml modified and services/payments/src/Fix.java created, manifest and patch agree: admitted.")
+                .capsule(bundle(ok, ok(ok, "alice", SO), ok(ok, "bob", SECO)))
+                .admitted(1, "alice/" + SO, "bob/" + SECO);
+    }
+
+    private void pathCase(String slug, String readme, List<Capsule.FileChange> files, String detail) {
+        StringBuilder patch = new StringBuilder();
+        for (Capsule.FileChange f : files) {
+            patch.append(f.before() == null ? createPatch(f.path()) : modifyPatch(f.path()));
+        }
+        pathCase(slug, readme, files, patch.toString(), detail);
+    }
+
+    private void pathCase(String slug, String readme, List<Capsule.FileChange> files, String patch, String detail) {
+        Envelope c = capsule(x -> x.with(s -> {
+            s.files = files;
+            s.patch = patch;
+        }));
+        sc(slug, readme)
+                .capsule(bundle(c, ok(c, "alice", SO), ok(c, "bob", SECO)))
+                .rejected(ReasonCode.SCOPE_VIOLATION, 1, detail);
+    }
+
+    private static final String OLD = "old\n";
+    private static final String NEW = "new\n";
+
+    private static Capsule.FileChange modified(String path) {
+        return new Capsule.FileChange(path, Hex.digest(utf8(OLD)), Hex.digest(utf8(NEW)));
+    }
+
+    private static Capsule.FileChange created(String path) {
+        return new Capsule.FileChange(path, null, Hex.digest(utf8(NEW)));
+    }
+
+    private static String modifyPatch(String path) {
+        return "--- a/" + path + "\n+++ b/" + path + "\n@@ -1 +1 @@\n-old\n+new\n";
+    }
+
+    private static String createPatch(String path) {
+        return "--- /dev/null\n+++ b/" + path + "\n@@ -0,0 +1 @@\n+new\n";
+    }
+
+    /** The standard log4j bump of pom.xml, with a manifest entry of the generic old/new hashes. */
+    private static String pomChange() {
+        return modifyPatch("pom.xml");
     }
 
     // ---------------------------------------------------------------------------------------------------------------

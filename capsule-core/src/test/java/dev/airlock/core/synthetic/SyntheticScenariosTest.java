@@ -33,7 +33,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 class SyntheticScenariosTest {
     private static final String REGENERATE = "airlock.regenerateFixtures";
 
+    /** The committed folders (the module's source tree under surefire), else their copy on the test classpath. */
     static Path fixtures() {
+        Path source = Path.of("src/test/resources/" + SyntheticScenarios.RESOURCE_PATH);
+        if (Files.isDirectory(source)) {
+            return source;
+        }
         try {
             return Path.of(SyntheticScenariosTest.class.getResource("/" + SyntheticScenarios.RESOURCE_PATH).toURI());
         } catch (URISyntaxException e) {
@@ -88,8 +93,7 @@ class SyntheticScenariosTest {
         }
         SyntheticScenarios.write(tmp);
         Map<String, byte[]> generated = tree(tmp);
-        Path committed = Path.of("src/test/resources/" + SyntheticScenarios.RESOURCE_PATH);
-        Map<String, byte[]> onDisk = tree(Files.isDirectory(committed) ? committed : fixtures());
+        Map<String, byte[]> onDisk = tree(fixtures());
         assertEquals(generated.keySet(), onDisk.keySet(),
                 "scenario files differ from the generator; regenerate with -D" + REGENERATE + "=true");
         List<String> differing = new ArrayList<>();
@@ -124,9 +128,14 @@ class SyntheticScenariosTest {
     }
 
     private static Map<String, byte[]> tree(Path root) throws IOException {
+        return tree(root, true);
+    }
+
+    private static Map<String, byte[]> tree(Path root, boolean scenarioFoldersOnly) throws IOException {
         Map<String, byte[]> out = new TreeMap<>();
         try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+            // Files inside scenario folders only (the classpath copy shares its directory with this package's classes).
+            for (Path p : walk.filter(Files::isRegularFile).filter(f -> !scenarioFoldersOnly || !f.getParent().equals(root)).toList()) {
                 out.put(root.relativize(p).toString().replace('\\', '/'), Files.readAllBytes(p));
             }
         }
@@ -138,7 +147,7 @@ class SyntheticScenariosTest {
 
     private static Set<String> fingerprint(Path folder) throws IOException {
         Set<String> out = new java.util.TreeSet<>();
-        for (Map.Entry<String, byte[]> e : tree(folder).entrySet()) {
+        for (Map.Entry<String, byte[]> e : tree(folder, false).entrySet()) {
             out.add(e.getKey() + " " + dev.airlock.core.crypto.Hex.sha256Hex(e.getValue()));
         }
         return out;
