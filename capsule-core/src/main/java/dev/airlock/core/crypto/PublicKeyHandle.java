@@ -102,6 +102,11 @@ public final class PublicKeyHandle {
 
     /** A P-256 key from its SEC1 point encoding (compressed or uncompressed); identity is the uncompressed form. */
     public static PublicKeyHandle p256(byte[] raw) throws KeyFormatException {
+        // RFC 5480 §2.2: uncompressed (0x04) or compressed (0x02/0x03) only; the hybrid form (0x06/0x07), which
+        // BouncyCastle's decoder would take, MUST NOT be used.
+        if (raw == null || raw.length == 0 || (raw[0] != 0x02 && raw[0] != 0x03 && raw[0] != 0x04)) {
+            throw new KeyFormatException("P-256 public key must be a SEC1 uncompressed or compressed point");
+        }
         ECPoint q;
         try {
             q = P256.getCurve().decodePoint(raw);
