@@ -100,6 +100,7 @@ public final class SyntheticScenarios {
         g.commands();
         g.remainingReasonCodes();
         g.paths();
+        g.keyEncodings();
         return Collections.unmodifiableList(g.scenarios);
     }
 
@@ -1048,6 +1049,32 @@ public final class SyntheticScenarios {
         sc("paths-twin-two-files-in-scope", "D.22 twin: pom.xml modified and services/payments/src/Fix.java created, manifest and patch agree: admitted.")
                 .capsule(bundle(ok, ok(ok, "alice", SO), ok(ok, "bob", SECO)))
                 .admitted(1, "alice/" + SO, "bob/" + SECO);
+    }
+
+    /** Policy keys that are not well-formed DER: refused at load with a named reason, never a crash. */
+    private void keyEncodings() {
+        Envelope c = capsule(x -> x);
+        byte[] approved = bundle(c, ok(c, "alice", SO), ok(c, "bob", SECO));
+        byte[] spki = pki.of("dave").publicKey().spki();
+        byte[] integerTag = spki.clone();
+        integerTag[0] = 0x02; // an INTEGER where the SubjectPublicKeyInfo SEQUENCE belongs
+        byte[] padBits = spki.clone();
+        padBits[11] = 1; // the key BIT STRING claims one unused bit
+        sc("policy-key-not-a-sequence", "A.4/§1.6: a root-signed policy whose key for dave is DER starting with an INTEGER tag: POLICY_INVALID, no crash.")
+                .policy(sign(PolicySpec.edit(pki.policy(1), s -> s.principal(new Policy.Principal("dave", "human", List.of(SO),
+                        List.of(new Policy.KeyRef(Hex.sha256Hex(integerTag), Forge.publicPem(integerTag)))))), 1, 2))
+                .capsule(approved)
+                .rejected(ReasonCode.POLICY_INVALID, null, "principal dave key");
+        sc("policy-key-bit-string-padding", "A.4/§1.6: a root-signed policy whose key for dave is a BIT STRING with an unused bit: POLICY_INVALID, no crash.")
+                .policy(sign(PolicySpec.edit(pki.policy(1), s -> s.principal(new Policy.Principal("dave", "human", List.of(SO),
+                        List.of(new Policy.KeyRef(Hex.sha256Hex(padBits), Forge.publicPem(padBits)))))), 1, 2))
+                .capsule(approved)
+                .rejected(ReasonCode.POLICY_INVALID, null, "principal dave key");
+        sc("policy-key-not-base64", "A.4/§1.6: a root-signed policy whose key PEM body is not base64: POLICY_INVALID.")
+                .policy(sign(PolicySpec.edit(pki.policy(1), s -> s.principal(new Policy.Principal("dave", "human", List.of(SO),
+                        List.of(new Policy.KeyRef(Hex.sha256Hex(spki), "-----BEGIN PUBLIC KEY-----\n*not base64*\n-----END PUBLIC KEY-----\n"))))), 1, 2))
+                .capsule(approved)
+                .rejected(ReasonCode.POLICY_INVALID, null, "principal dave key");
     }
 
     private void pathCase(String slug, String readme, List<Capsule.FileChange> files, String detail) {
