@@ -115,14 +115,19 @@ public final class SyntheticScenarios {
         }
     }
 
-    /** Regenerates the committed fixtures: deletes the scenario folders under the given root and writes them anew. */
+    /**
+     * Regenerates the committed fixtures: deletes the scenario folders under the given root (files directly under it,
+     * such as its README, stay) and writes them anew.
+     */
     public static void main(String[] args) throws IOException {
         Path root = Path.of(args.length > 0 ? args[0] : "capsule-core/src/test/resources/" + RESOURCE_PATH);
         if (Files.isDirectory(root)) {
-            try (Stream<Path> walk = Files.walk(root)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    if (!p.equals(root)) {
-                        Files.delete(p);
+            try (Stream<Path> folders = Files.list(root)) {
+                for (Path folder : folders.filter(Files::isDirectory).toList()) {
+                    try (Stream<Path> walk = Files.walk(folder)) {
+                        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                            Files.delete(p);
+                        }
                     }
                 }
             }
@@ -1189,7 +1194,7 @@ public final class SyntheticScenarios {
                 throw new IllegalStateException(slug + ": no signed capsule");
             }
             files.putIfAbsent(POLICY, stdPolicy);
-            files.put(README, utf8("# " + slug + "\n\n" + readme + "\n"));
+            files.put(README, utf8(readme + "\n"));
             files.put(EXPECTED, expected.toJson());
             String name = String.format(java.util.Locale.ROOT, "%03d-%s", scenarios.size() + 1, slug);
             for (Scenario s : scenarios) {
