@@ -101,6 +101,7 @@ public final class SyntheticScenarios {
         g.remainingReasonCodes();
         g.paths();
         g.keyEncodings();
+        g.jsonSpellings();
         return Collections.unmodifiableList(g.scenarios);
     }
 
@@ -1080,6 +1081,21 @@ public final class SyntheticScenarios {
                         List.of(new Policy.KeyRef(Hex.sha256Hex(spki), "-----BEGIN PUBLIC KEY-----\n*not base64*\n-----END PUBLIC KEY-----\n"))))), 1, 2))
                 .capsule(approved)
                 .rejected(ReasonCode.POLICY_INVALID, null, "principal dave key");
+    }
+
+    /** B.8/B.9 variants that a lenient reader would quietly accept: escaped duplicates and number spellings. */
+    private void jsonSpellings() {
+        String capsuleJson = str(StrictJson.write(pki.capsule()));
+        signedPayload("duplicate-key-escaped-spelling", "B.8: the signed capsule says {\"mode\":\"apply\",\"mod\\u0065\":\"observe\"} (the same key, escaped): MALFORMED.",
+                replaceOnce(capsuleJson, "\"mode\":\"apply\"", "\"mode\":\"apply\",\"mod\\u0065\":\"observe\""), "uplicate");
+        signedPayload("json-number-leading-zero", "B.9: the signed capsule's sequence is written 03 (leading zero): MALFORMED.",
+                replaceOnce(capsuleJson, "\"sequence\":3,", "\"sequence\":03,"), "invalid JSON");
+        signedPayload("json-number-out-of-range", "B.9: the signed capsule's sequence is 2^64 (out of range, would wrap in a lenient reader): MALFORMED.",
+                replaceOnce(capsuleJson, "\"sequence\":3,", "\"sequence\":18446744073709551616,"), "Capsule");
+        signedPayload("json-number-exponent", "B.9: the signed capsule's policyVersion is written 1e0: MALFORMED (no floating point in signed documents).",
+                replaceOnce(capsuleJson, "\"policyVersion\":1,", "\"policyVersion\":1e0,"), "floating-point");
+        signedPayload("json-string-for-number", "B.9: the signed capsule's sequence is the string \"3\" (no scalar coercion): MALFORMED.",
+                replaceOnce(capsuleJson, "\"sequence\":3,", "\"sequence\":\"3\","), "Capsule");
     }
 
     private void pathCase(String slug, String readme, List<Capsule.FileChange> files, String detail) {
