@@ -95,7 +95,7 @@ class KeyDecodingRobustnessTest {
             }
         }
         Random r = new Random(20261125L);
-        for (int n = 0; n < 3000; n++) {
+        for (int n = 0; n < 1500; n++) {
             byte[] c = new byte[1 + r.nextInt(160)];
             r.nextBytes(c);
             c[0] = (byte) firstByte;

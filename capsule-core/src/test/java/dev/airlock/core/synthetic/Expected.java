@@ -13,11 +13,11 @@ import java.util.Map;
 
 /**
  * The content of a scenario's {@code expected.json}: the verdict {@code airlock capsule verify} must print, its reason
- * code, the approvers counted for an admission, the policy version in force afterwards (so a refused rotation is seen
+ * code, the approvers counted for an admission and the mode the runner is told to use, the policy version in force afterwards (so a refused rotation is seen
  * to change nothing) and optionally a fragment the detail must contain when the reason alone would be ambiguous.
  */
-public record Expected(String verdict, ReasonCode reason, List<Approver> approvers, Long policyInForce,
-                       String detailContains) {
+public record Expected(String verdict, ReasonCode reason, List<Approver> approvers, String effectiveMode,
+                       Long policyInForce, String detailContains) {
 
     /** One counted approver: principal id and the role it counted in. */
     public record Approver(String approver, String role) {
@@ -48,6 +48,7 @@ public record Expected(String verdict, ReasonCode reason, List<Approver> approve
                 list.add(e);
             }
             m.put("approvers", list);
+            m.put("effectiveMode", effectiveMode);
         }
         m.put("policyInForce", policyInForce);
         if (detailContains != null) {
@@ -99,8 +100,10 @@ public record Expected(String verdict, ReasonCode reason, List<Approver> approve
         JsonNode reason = n.get("reason");
         JsonNode inForce = n.get("policyInForce");
         JsonNode detail = n.get("detailContains");
+        JsonNode mode = n.get("effectiveMode");
         return new Expected(n.get("verdict").textValue(),
                 reason == null || reason.isNull() ? null : ReasonCode.valueOf(reason.textValue()), approvers,
+                mode == null ? null : mode.textValue(),
                 inForce == null || inForce.isNull() ? null : inForce.longValue(),
                 detail == null ? null : detail.textValue());
     }

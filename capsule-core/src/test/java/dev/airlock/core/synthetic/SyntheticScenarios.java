@@ -102,6 +102,7 @@ public final class SyntheticScenarios {
         g.paths();
         g.keyEncodings();
         g.jsonSpellings();
+        g.modes();
         return Collections.unmodifiableList(g.scenarios);
     }
 
@@ -165,6 +166,7 @@ public final class SyntheticScenarios {
         sc("admitted-observe-environment", "A T2 capsule for the observe-only environment is admitted there (effective mode observe).")
                 .environment(TestPki.OBSERVE)
                 .capsule(bundle(obs, ok(obs, "alice", SO), ok(obs, "bob", SECO)))
+                .mode("observe")
                 .admitted(1, "alice/" + SO, "bob/" + SECO);
     }
 
@@ -1098,6 +1100,15 @@ public final class SyntheticScenarios {
                 replaceOnce(capsuleJson, "\"sequence\":3,", "\"sequence\":\"3\","), "Capsule");
     }
 
+    /** The effective mode: an observe-only environment never applies; a capsule may ask for observe anywhere. */
+    private void modes() {
+        Envelope c = capsule(x -> x.with(s -> s.mode = "observe"));
+        sc("capsule-asks-observe-in-apply-environment", "§3.1: a capsule in mode observe for the apply environment prod-enclave-1 is admitted to observe only.")
+                .capsule(bundle(c, ok(c, "alice", SO), ok(c, "bob", SECO)))
+                .mode("observe")
+                .admitted(1, "alice/" + SO, "bob/" + SECO);
+    }
+
     private void pathCase(String slug, String readme, List<Capsule.FileChange> files, String detail) {
         StringBuilder patch = new StringBuilder();
         for (Capsule.FileChange f : files) {
@@ -1151,6 +1162,7 @@ public final class SyntheticScenarios {
         private final String slug;
         private final String readme;
         private final TreeMap<String, byte[]> files = new TreeMap<>();
+        private String mode = "apply";
 
         Sc(String slug, String readme) {
             this.slug = slug;
@@ -1182,6 +1194,12 @@ public final class SyntheticScenarios {
             return this;
         }
 
+        /** The effective mode an admission carries (observe-only environments force {@code observe}). */
+        Sc mode(String effectiveMode) {
+            mode = effectiveMode;
+            return this;
+        }
+
         Sc ledger(byte[] jsonl) {
             files.put(LEDGER, jsonl);
             return this;
@@ -1193,7 +1211,7 @@ public final class SyntheticScenarios {
                 int i = s.indexOf('/');
                 list.add(new Expected.Approver(s.substring(0, i), s.substring(i + 1)));
             }
-            finish(new Expected("admitted", null, list, policyInForce, null));
+            finish(new Expected("admitted", null, list, mode, policyInForce, null));
         }
 
         void rejected(ReasonCode reason, Integer policyInForce) {
@@ -1201,8 +1219,8 @@ public final class SyntheticScenarios {
         }
 
         void rejected(ReasonCode reason, Integer policyInForce, String detailContains) {
-            finish(new Expected("rejected", reason, List.of(), policyInForce == null ? null : policyInForce.longValue(),
-                    detailContains));
+            finish(new Expected("rejected", reason, List.of(), null,
+                    policyInForce == null ? null : policyInForce.longValue(), detailContains));
         }
 
         private void finish(Expected expected) {

@@ -71,6 +71,7 @@ class SyntheticScenariosTest {
             List<Expected.Approver> counted = v.approvers().stream()
                     .map(a -> new Expected.Approver(a.approver(), a.role())).toList();
             assertEquals(expected.approvers(), counted, seen);
+            assertEquals(expected.effectiveMode(), v.effectiveMode(), seen);
         } else {
             assertNull(v.effectiveMode(), "a rejection names no mode to run in; " + seen);
         }

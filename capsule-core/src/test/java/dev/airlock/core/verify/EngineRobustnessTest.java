@@ -46,7 +46,7 @@ class EngineRobustnessTest {
     void mutatedContainerBytes() {
         byte[] good = PKI.admissible();
         Random r = new Random(1);
-        for (int i = 0; i < 1000; i++) {
+        for (int i = 0; i < 600; i++) {
             verify(mutateBytes(good, r));
         }
         report("container");
@@ -56,7 +56,7 @@ class EngineRobustnessTest {
     void mutatedCapsulePayloadValidlyResigned() {
         String json = str(StrictJson.write(PKI.capsule()));
         Random r = new Random(2);
-        for (int i = 0; i < 800; i++) {
+        for (int i = 0; i < 400; i++) {
             byte[] payload = utf8(mutateText(json, r));
             Envelope c = Dsse.sign(PayloadTypes.CAPSULE, payload, PKI.of("fleet.dependency-bump"));
             verify(TestPki.bundle(c));
@@ -67,7 +67,7 @@ class EngineRobustnessTest {
     @Test
     void mutatedPatchValidlyResigned() {
         Random r = new Random(3);
-        for (int i = 0; i < 600; i++) {
+        for (int i = 0; i < 400; i++) {
             String patch = mutateText(TestPki.POM_PATCH, r);
             Capsule c;
             try {
@@ -89,7 +89,7 @@ class EngineRobustnessTest {
         Envelope alice = PKI.approve(c, "alice", "service-owner");
         String bob = str(PKI.approve(c, "bob", "security-officer").payloadBytes());
         Random r = new Random(4);
-        for (int i = 0; i < 500; i++) {
+        for (int i = 0; i < 300; i++) {
             Envelope a = Dsse.sign(PayloadTypes.APPROVAL, utf8(mutateText(bob, r)), PKI.of("bob"));
             verify(TestPki.bundle(c, alice, a));
         }
@@ -101,7 +101,7 @@ class EngineRobustnessTest {
         String json = str(StrictJson.write(PKI.policy(1)));
         Random r = new Random(5);
         int accepted = 0;
-        for (int i = 0; i < 400; i++) {
+        for (int i = 0; i < 250; i++) {
             byte[] env = Dsse.sign(PayloadTypes.POLICY, utf8(mutateText(json, r)), PKI.root(1), PKI.root(2)).toJson();
             try {
                 new PolicyTrust(TestPki.clock()).accept(env, Optional.empty(), new InMemoryPolicyStore());
