@@ -2,6 +2,7 @@ package dev.airlock.core.synthetic;
 
 import dev.airlock.core.verify.ReasonCode;
 import dev.airlock.core.verify.Verdict;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +33,16 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class SyntheticScenariosTest {
     private static final String REGENERATE = "airlock.regenerateFixtures";
+
+    /** Intentional update ({@code -Dairlock.regenerateFixtures=true}): rewrite the source folders before any test reads them. */
+    @BeforeAll
+    static void regenerateWhenAsked() throws IOException {
+        String flag = System.getProperty(REGENERATE);
+        if (flag != null && !flag.isBlank() && !flag.equals("false")) {
+            // cwd is the module directory under surefire
+            SyntheticScenarios.main(new String[] {"src/test/resources/" + SyntheticScenarios.RESOURCE_PATH});
+        }
+    }
 
     /** The committed folders (the module's source tree under surefire), else their copy on the test classpath. */
     static Path fixtures() {
@@ -87,11 +98,6 @@ class SyntheticScenariosTest {
     @Test
     @Timeout(120)
     void committedFixturesAreExactlyWhatTheGeneratorWrites(@TempDir Path tmp) throws IOException {
-        String target = System.getProperty(REGENERATE);
-        if (target != null && !target.isBlank()) {
-            // Intentional update: rewrite the source folder (cwd is the module directory under surefire).
-            SyntheticScenarios.main(new String[] {"src/test/resources/" + SyntheticScenarios.RESOURCE_PATH});
-        }
         SyntheticScenarios.write(tmp);
         Map<String, byte[]> generated = tree(tmp);
         Map<String, byte[]> onDisk = tree(fixtures());
