@@ -68,7 +68,8 @@ public final class Infrastructure {
         String label = mode.name().toLowerCase(Locale.ROOT);
         switch (mode) {
             case NEVER -> {
-                LOG.log(Level.INFO, "Airlock test infrastructure: embedded Kafka and PostgreSQL (" + SWITCH + "=never)");
+                LOG.log(Level.INFO,
+                        "Airlock test infrastructure: embedded Kafka and PostgreSQL (" + SWITCH + "=never)");
                 return false;
             }
             case ALWAYS -> {

@@ -20,9 +20,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Writes to {@code airlock.diode.health.v1} (ARCHITECTURE §4): key = the reporting component (UTF-8), value = the exact bytes, CloudEvents
- * binary-mode headers ({@code ce_type} = the value's schema). The returned stage completes when the broker has
- * acknowledged the record ({@code acks=all}, idempotent producer), so callers commit their input only after that.
+ * Writes to {@code airlock.diode.health.v1} (ARCHITECTURE §4).
+ * <p>
+ * Key: the reporting component (UTF-8). Value: the exact bytes. Headers: CloudEvents binary mode ({@code ce_type} = the
+ * value's schema). The returned stage completes when the broker has acknowledged the record ({@code acks=all},
+ * idempotent producer), so callers commit their input only after that.
  */
 @ApplicationScoped
 @Unremovable // emitting code arrives with the domain logic; the channel must exist from the start
@@ -33,7 +35,8 @@ public class DiodeHealthPublisher {
     private final Clock clock;
 
     @Inject
-    public DiodeHealthPublisher(@Channel(Channels.DIODE_HEALTH_OUT) Emitter<byte[]> emitter, GatewayConfig config, Clock clock) {
+    public DiodeHealthPublisher(@Channel(Channels.DIODE_HEALTH_OUT) Emitter<byte[]> emitter,
+            GatewayConfig config, Clock clock) {
         this.emitter = emitter;
         this.source = URI.create(config.source());
         this.clock = clock;

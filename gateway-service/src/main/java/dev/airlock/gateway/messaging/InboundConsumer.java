@@ -13,8 +13,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Consumes {@code airlock.inbound.v1}: what the diode receiver delivered, which is a signed capsule (§3.4) or a
- * signed policy (§3.1) and nothing else. Anything else is dead-lettered with its reason; a well-formed record is
- * acknowledged, and its offset committed, only after it has been handled.
+ * signed policy (§3.1) and nothing else.
+ * Anything else is dead-lettered with its reason; a well-formed record is acknowledged, and its offset committed,
+ * only after it has been handled.
  */
 @ApplicationScoped
 public class InboundConsumer {

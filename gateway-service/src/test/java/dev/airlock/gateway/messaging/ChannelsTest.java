@@ -18,7 +18,8 @@ class ChannelsTest {
 
     @Test
     void theGatewayTouchesEnclaveTopicsOnly() {
-        for (String topic : new String[] {Topics.INBOUND, Topics.ADMISSIONS, Topics.EVIDENCE_RAW, Topics.DIODE_HEALTH}) {
+        for (String topic : new String[] {Topics.INBOUND, Topics.ADMISSIONS, Topics.EVIDENCE_RAW,
+                Topics.DIODE_HEALTH}) {
             assertTrue(Topics.ENCLAVE.contains(topic), topic);
         }
     }
