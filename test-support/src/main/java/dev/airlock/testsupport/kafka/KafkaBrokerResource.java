@@ -1,7 +1,9 @@
 package dev.airlock.testsupport.kafka;
 
+import dev.airlock.core.events.Topics;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -12,12 +14,13 @@ import java.util.Map;
  * <p>
  * Use it as {@code @WithTestResource(KafkaBrokerResource.class)}; test classes declaring the same resources share one
  * broker and one application start ({@code TestResourceScope.MATCHING_RESOURCES}). Init argument {@value #TOPICS}
- * (comma-separated) creates topics before the application subscribes, so consumers never race topic auto-creation.
+ * (comma-separated) creates topics, and their {@code <topic>.dlq} twins, before the application subscribes, so
+ * consumers and dead-letter producers never race topic auto-creation.
  * Fields annotated {@link InjectKafkaBroker} receive the broker.
  */
 public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager {
 
-    /** Init argument: comma-separated topics to create before the application starts. */
+    /** Init argument: comma-separated topics to create (with their dead-letter twins) before the application starts. */
     public static final String TOPICS = "topics";
 
     private List<String> topics = List.of();
@@ -35,7 +38,9 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
     public Map<String, String> start() {
         broker = KafkaBroker.start();
         if (!topics.isEmpty()) {
-            broker.createTopics(topics);
+            List<String> all = new ArrayList<>(topics);
+            topics.forEach(t -> all.add(Topics.dlq(t)));
+            broker.createTopics(all);
         }
         Map<String, String> config = new HashMap<>();
         config.put("kafka.bootstrap.servers", broker.bootstrapServers());
