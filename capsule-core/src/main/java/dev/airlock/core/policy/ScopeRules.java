@@ -1,18 +1,15 @@
 package dev.airlock.core.policy;
 
-/** Compiled scope of an environment. (Glob compilation is wired to dev.airlock.core.scope once it lands.) */
+import dev.airlock.core.scope.Scope;
+import dev.airlock.core.verify.VerificationException;
+
+/** An environment's compiled scope (ARCHITECTURE §3.1 {@code scope}); a bad pattern refuses the policy at load. */
 public final class ScopeRules {
-    private final Policy.Scope scope;
-
-    private ScopeRules(Policy.Scope scope) {
-        this.scope = scope;
+    private ScopeRules() {
     }
 
-    static ScopeRules compile(Policy.Scope scope) {
-        return new ScopeRules(scope);
-    }
-
-    public Policy.Scope scope() {
-        return scope;
+    /** @throws VerificationException POLICY_INVALID for a pattern that does not compile */
+    public static Scope compile(Policy.Scope scope) throws VerificationException {
+        return Scope.of(scope.allow(), scope.deny());
     }
 }

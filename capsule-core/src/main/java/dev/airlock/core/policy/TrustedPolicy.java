@@ -4,6 +4,7 @@ import dev.airlock.core.crypto.KeyFormatException;
 import dev.airlock.core.crypto.PublicKeyHandle;
 import dev.airlock.core.dsse.Envelope;
 import dev.airlock.core.dsse.KeyRing;
+import dev.airlock.core.scope.Scope;
 import dev.airlock.core.verify.ReasonCode;
 import dev.airlock.core.verify.VerificationException;
 
@@ -36,9 +37,12 @@ public final class TrustedPolicy {
     private final Map<PublicKeyHandle, Set<String>> owners;
     private final KeyRing principalRing;
     private final Map<String, String> identity;
+    private final Map<String, Scope> scopes;
 
     private TrustedPolicy(Policy policy, Envelope envelope, List<PublicKeyHandle> rootKeys,
-                          Map<String, List<PublicKeyHandle>> principalKeys, Map<PublicKeyHandle, Set<String>> owners) {
+                          Map<String, List<PublicKeyHandle>> principalKeys, Map<PublicKeyHandle, Set<String>> owners,
+                          Map<String, Scope> scopes) {
+        this.scopes = Collections.unmodifiableMap(scopes);
         this.policy = policy;
         this.envelope = envelope;
         this.digest = envelope.payloadDigest();
@@ -127,17 +131,18 @@ public final class TrustedPolicy {
                 }
             }
         }
+        Map<String, Scope> scopes = new LinkedHashMap<>();
         for (Policy.Environment env : policy.environments()) {
             try {
-                ScopeRules.compile(env.scope());
-            } catch (IllegalArgumentException ex) {
+                scopes.put(env.name(), ScopeRules.compile(env.scope()));
+            } catch (VerificationException ex) {
                 throw new VerificationException(ReasonCode.POLICY_INVALID,
-                        "environment " + env.name() + ": " + ex.getMessage());
+                        "environment " + env.name() + ": " + ex.detail());
             }
         }
         Map<PublicKeyHandle, Set<String>> frozenOwners = new LinkedHashMap<>();
         owners.forEach((k, v) -> frozenOwners.put(k, Set.copyOf(v)));
-        return new TrustedPolicy(policy, envelope, root, pk, frozenOwners);
+        return new TrustedPolicy(policy, envelope, root, pk, frozenOwners, scopes);
     }
 
     private static List<PublicKeyHandle> decodeDistinct(List<Policy.KeyRef> refs, String who)
@@ -221,8 +226,9 @@ public final class TrustedPolicy {
         return policy.environment(name);
     }
 
-    public ScopeRules scopeRules(Policy.Environment env) {
-        return ScopeRules.compile(env.scope());
+    /** The compiled scope of an environment of this policy. */
+    public Scope scope(Policy.Environment env) {
+        return scopes.get(env.name());
     }
 
     /** Keys of every principal holding {@code role} (e.g. the runners and gateways that may sign evidence). */

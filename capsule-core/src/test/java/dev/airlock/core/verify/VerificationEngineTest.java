@@ -30,4 +30,14 @@ class VerificationEngineTest {
                 new InMemoryLedger());
         assertEquals(ReasonCode.THRESHOLD_NOT_MET, v.reason(), v.toJson());
     }
+
+    @Test
+    void traversalInTheManifestIsAScopeViolation() {
+        Envelope c = pki.signCapsule(pki.capsule(s -> s.with(x -> x.files = java.util.List.of(
+                new dev.airlock.core.capsule.Capsule.FileChange("../pom.xml", x.files.get(0).before(),
+                        x.files.get(0).after())))));
+        Verdict v = engine.verify(TestPki.bundle(c, pki.approve(c, "alice", "service-owner"),
+                pki.approve(c, "bob", "security-officer")), TestPki.PROD, policy, new InMemoryLedger());
+        assertEquals(ReasonCode.SCOPE_VIOLATION, v.reason(), v.toJson());
+    }
 }
