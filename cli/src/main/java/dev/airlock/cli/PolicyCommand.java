@@ -158,9 +158,9 @@ final class PolicyCommand extends Group {
                 if (old < prev.rootThreshold()) {
                     warn(String.format(Locale.ROOT, "as the successor of version %d this policy needs signatures by %d "
                                     + "of version %d's root keys (a rotation is signed by old and new root keys); it has %d. "
-                                    + "Verifiers holding version %d will refuse it (POLICY_INVALID) until they countersign: "
-                                    + "airlock policy sign --add-to %s --key OLD-ROOT.key.pem --out %s",
-                            prev.version(), prev.rootThreshold(), prev.version(), old, prev.version(), out, out));
+                                    + "Verifiers holding version %d will refuse it (POLICY_INVALID) until enough of those keys countersign: "
+                                    + "airlock policy sign --add-to %s --key OLD-ROOT.key.pem --previous %s --out %s",
+                            prev.version(), prev.rootThreshold(), prev.version(), old, prev.version(), out, previous, out));
                 }
             }
 
@@ -180,9 +180,9 @@ final class PolicyCommand extends Group {
             }
 
             Io.write(out, Io.withNewline(bytes));
-            progress("signed policy version %d (%s): %d of threshold %d root key(s) of its own root%s -> %s",
+            progress("signed policy version %d (%s): %d of its root keys signed, threshold %d: %s -> %s",
                     policy.version(), env.payloadDigest(), own, threshold,
-                    trustedOnInstall ? ", trusted on install" : ", NOT yet enough", out);
+                    trustedOnInstall ? "trusted on install" : "not trusted yet", out);
             result(r);
             return ExitCodes.OK;
         }
