@@ -47,7 +47,7 @@ import java.util.Optional;
 final class CapsuleCommand extends Group {
 
     @Command(name = "sign", mixinStandardHelpOptions = true, sortOptions = false,
-            description = "Sign a capsule (ARCHITECTURE §3.2) with its proposer's key into a DSSE envelope.")
+            description = "Sign a capsule (schema airlock.capsule/v1) with its proposer's key into a DSSE envelope.")
     static final class Sign extends Leaf {
         @Option(names = "--in", required = true, paramLabel = "capsule.json", description = "The capsule document.")
         Path in;
@@ -84,7 +84,7 @@ final class CapsuleCommand extends Group {
     }
 
     @Command(name = "approve", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Sign an approval (ARCHITECTURE §3.3) of a capsule with the approver's own key. The approval "
+            description = {"Sign an approval (schema airlock.approval/v1) of a capsule with the approver's own key. The approval "
                     + "binds the capsule's digest and id; decidedAt is now.",
                     "With --policy, the capsule's proposer signature, the approver's key and role are checked first."})
     static final class Approve extends Leaf {
@@ -130,6 +130,7 @@ final class CapsuleCommand extends Group {
             Capsule c = Io.parse(env.payloadBytes(), Capsule.class, capsule, "capsule");
             if (trusted != null) {
                 checkApprover(k, trusted);
+                warnAboutTicket(c, trusted);
             } else {
                 progress("note: the capsule's signature was not checked; pass --policy policy.dsse.json to check it "
                         + "before approving");
@@ -174,6 +175,23 @@ final class CapsuleCommand extends Group {
             }
         }
 
+        /** A missing or malformed ticket is the approver's to fix now, not the gateway's to discover later. */
+        private void warnAboutTicket(Capsule c, TrustedPolicy trusted) {
+            Policy.Tier tier = trusted.policy().tiers().get(c.tier());
+            Optional<Policy.Environment> env = trusted.environment(c.environment());
+            if (reject || tier == null || !tier.ticketRequired() || env.isEmpty()) {
+                return;
+            }
+            String pattern = env.get().ticketPattern();
+            if (ticket == null) {
+                warn("tier " + c.tier() + " requires a change ticket and none was given (--ticket); verifiers will "
+                        + "answer TICKET_REQUIRED");
+            } else if (pattern != null && !java.util.regex.Pattern.compile(pattern).matcher(ticket).matches()) {
+                warn("ticket '" + ticket + "' does not match " + pattern + " of environment " + c.environment()
+                        + "; verifiers will answer TICKET_REQUIRED");
+            }
+        }
+
         private void checkApprover(SigningKey k, TrustedPolicy trusted) throws CliException {
             Policy.Principal p = trusted.principal(approver).orElseThrow(() -> new CliException("'" + approver
                     + "' is not a principal of policy version " + trusted.version() + "; the approval would not count"));
@@ -189,7 +207,7 @@ final class CapsuleCommand extends Group {
     }
 
     @Command(name = "bundle", mixinStandardHelpOptions = true, sortOptions = false,
-            description = "Put a signed capsule and its approvals into one signed-capsule document (ARCHITECTURE §3.4), "
+            description = "Put a signed capsule and its approvals into one signed-capsule document (schema airlock.signed-capsule/v1), "
                     + "the value that crosses the diode.")
     static final class Bundle extends Leaf {
         @Option(names = "--capsule", required = true, paramLabel = "capsule.dsse.json", description = "The signed capsule envelope.")

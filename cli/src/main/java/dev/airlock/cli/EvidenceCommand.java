@@ -20,7 +20,7 @@ import java.util.Optional;
 final class EvidenceCommand extends Group {
 
     @Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Verify an evidence bundle (ARCHITECTURE §3.5): a DSSE envelope of an in-toto Statement "
+            description = {"Verify an evidence bundle: a DSSE envelope of an in-toto Statement "
                     + "signed by a runner or gateway principal of the policy, naming that principal as its producer.",
                     "With --capsule, the statement's subject must be that capsule's digest (else DIGEST_MISMATCH).",
                     "Prints {\"verdict\": \"verified\"|\"rejected\", …}; exit 0 verified, 3 rejected. The policy's expiry "

@@ -33,7 +33,7 @@ import java.util.Set;
 final class PolicyCommand extends Group {
 
     @Command(name = "sign", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Sign a policy (ARCHITECTURE §3.1) with one or more root keys into a DSSE envelope.",
+            description = {"Sign a policy (schema airlock.policy/v1) with one or more root keys into a DSSE envelope.",
                     "The policy is checked first exactly as a verifier reads it (strict JSON, every key decodes, tiers "
                             + "name held roles). Then the signatures are counted against the policy's own root: with "
                             + "fewer than root.threshold distinct root keys it is written anyway (for countersigning "

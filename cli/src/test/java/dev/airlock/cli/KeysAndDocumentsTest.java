@@ -222,6 +222,15 @@ class KeysAndDocumentsTest {
         Cli.Run ok = approve(c, policy, "alice", "alice", "service-owner").assertExit(0).assertNoStackTrace();
         assertEquals("approve", ok.json().get("decision").asText());
         assertEquals("2026-11-25T10:00:00Z", ok.json().get("decidedAt").asText());
+
+        // T2 requires a ticket: signing without one works, with a warning naming what the verifier will say.
+        Cli.Run noTicket = Cli.run("capsule", "approve", "--capsule", c.toString(), "--policy", policy.toString(),
+                "--key", flow.key("bob").toString(), "--approver", "bob", "--role", "security-officer",
+                "--out", flow.file("no-ticket.dsse.json").toString()).assertExit(0);
+        assertTrue(noTicket.err().contains("requires a change ticket") && noTicket.err().contains("TICKET_REQUIRED"),
+                noTicket::toString);
+        Path signed = flow.bundle(c, "no-ticket.json", flow.file("a-alice.dsse.json"), flow.file("no-ticket.dsse.json"));
+        assertVerdict(flow.verify(policy, signed), 3, "rejected", "TICKET_REQUIRED");
     }
 
     private Cli.Run approve(Path capsule, Path policy, String keyOf, String approver, String role) {
