@@ -24,15 +24,18 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Runs one scenario folder the way {@code airlock capsule verify --state DIR --policy policy.dsse.json --environment ENV
- * --capsule signed-capsule.json --now NOW} will: the folder's {@code policy-v<N>.dsse.json} files and
- * {@code ledger.jsonl} are copied into a fresh state directory (the fixtures are never written to), the history is
- * replayed by the production {@link FilePolicyStore}, {@code policy.dsse.json} is offered to {@link PolicyTrust} (trust
- * on install when there is no history), and the signed capsule goes through the production {@link VerificationEngine}.
+ * Runs one scenario folder the way {@code airlock capsule verify --state state --policy policy.dsse.json --environment ENV
+ * --capsule signed-capsule.json --now NOW} does: the folder's {@code state/} directory (the CLI's layout:
+ * {@code state/policies/policy-v<N>.dsse.json} and {@code state/ledger.jsonl}) is copied into a fresh directory, so the
+ * fixtures are never written to; the history is replayed by the production {@link FilePolicyStore},
+ * {@code policy.dsse.json} is offered to {@link PolicyTrust} (trust on install when there is no history) and installed
+ * when new, and the signed capsule goes through the production {@link VerificationEngine}.
  */
 public final class ScenarioRunner {
     public static final String POLICY = "policy.dsse.json";
     public static final String CAPSULE = "signed-capsule.json";
+    public static final String STATE = "state";
+    public static final String POLICIES = "policies";
     public static final String LEDGER = "ledger.jsonl";
     public static final String NOW = "now.txt";
     public static final String ENVIRONMENT = "environment.txt";
@@ -56,17 +59,23 @@ public final class ScenarioRunner {
                 ? Files.readString(folder.resolve(ENVIRONMENT), StandardCharsets.UTF_8).strip()
                 : TestPki.PROD;
 
-        Files.createDirectories(stateDir);
-        try (Stream<Path> s = Files.list(folder)) {
-            for (Path p : s.toList()) {
-                String name = p.getFileName().toString();
-                if (HISTORY.matcher(name).matches() || name.equals(LEDGER)) {
-                    Files.copy(p, stateDir.resolve(name));
+        Files.createDirectories(stateDir.resolve(POLICIES));
+        Path given = folder.resolve(STATE);
+        if (Files.isDirectory(given.resolve(POLICIES))) {
+            try (Stream<Path> s = Files.list(given.resolve(POLICIES))) {
+                for (Path p : s.toList()) {
+                    if (!HISTORY.matcher(p.getFileName().toString()).matches()) {
+                        throw new IOException("unexpected file in the policy history: " + p);
+                    }
+                    Files.copy(p, stateDir.resolve(POLICIES).resolve(p.getFileName()));
                 }
             }
         }
+        if (Files.exists(given.resolve(LEDGER))) {
+            Files.copy(given.resolve(LEDGER), stateDir.resolve(LEDGER));
+        }
         // The enclave's state: a history that was accepted link by link before (a broken fixture chain throws here).
-        PolicyStore store = new FilePolicyStore(stateDir, clock);
+        PolicyStore store = new FilePolicyStore(stateDir.resolve(POLICIES), clock);
         FileLedger ledger = new FileLedger(stateDir.resolve(LEDGER));
 
         byte[] offered = Files.readAllBytes(folder.resolve(POLICY));

@@ -112,7 +112,9 @@ public final class SyntheticScenarios {
             Path dir = root.resolve(s.name());
             Files.createDirectories(dir);
             for (Map.Entry<String, byte[]> f : s.files().entrySet()) {
-                Files.write(dir.resolve(f.getKey()), f.getValue());
+                Path file = dir.resolve(f.getKey());
+                Files.createDirectories(file.getParent());
+                Files.write(file, f.getValue());
             }
         }
     }
@@ -1175,7 +1177,7 @@ public final class SyntheticScenarios {
         }
 
         Sc history(long version, byte[] envelope) {
-            files.put("policy-v" + version + ".dsse.json", envelope);
+            files.put(ScenarioRunner.STATE + "/" + ScenarioRunner.POLICIES + "/policy-v" + version + ".dsse.json", envelope);
             return this;
         }
 
@@ -1201,7 +1203,7 @@ public final class SyntheticScenarios {
         }
 
         Sc ledger(byte[] jsonl) {
-            files.put(LEDGER, jsonl);
+            files.put(ScenarioRunner.STATE + "/" + LEDGER, jsonl);
             return this;
         }
 
