@@ -1,0 +1,664 @@
+package dev.airlock.diode.receive;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.core.events.Topics;
+import dev.airlock.core.json.StrictJson;
+import dev.airlock.core.verify.VerificationException;
+import dev.airlock.diode.config.ReceiverConfig;
+import dev.airlock.diode.trust.ValueClassifier;
+import dev.airlock.diode.wire.DataHeader;
+import dev.airlock.diode.wire.EncodedMessage;
+import dev.airlock.diode.wire.Frame;
+import dev.airlock.diode.wire.FrameException;
+import dev.airlock.diode.wire.MessageBody;
+import dev.airlock.diode.wire.ResendRequest;
+import dev.airlock.diode.wire.WireFormat;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * {@code diode-bridge receive}: the enclave end. A receive-only UDP socket (bound, never connected, never written);
+ * datagrams are reassembled and repaired, each message's SHA-256 is checked, anything not a signed capsule or policy
+ * DSSE is dropped and counted, and each message is produced exactly once (per (stream, sequence)) into
+ * {@code airlock.inbound.v1}, in sequence order. Holes that stay open past the gap window are reported on
+ * {@code airlock.diode.health.v1} with a resend-request file.
+ *
+ * <p>Threads: one reads the socket into a bounded queue and nothing else (so a slow Kafka never makes the kernel
+ * buffer overflow sooner than it must); one engine thread owns all state.
+ */
+public final class DiodeReceiver implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(DiodeReceiver.class.getName());
+    public static final String HEADER_STREAM = "airlock_diode_stream";
+    public static final String HEADER_SEQ = "airlock_diode_seq";
+    public static final String HEADER_DIGEST = "airlock_diode_digest";
+    public static final String HEALTH_SCHEMA = "airlock.diode.health/v1";
+    public static final String GAP_SCHEMA = "airlock.diode.gap/v1";
+    public static final String HEARTBEAT_SCHEMA = "airlock.diode.heartbeat/v1";
+    private static final int FLUSH_EVERY = 64;
+    private static final long FLUSH_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    private final ReceiverConfig cfg;
+    private final ValueClassifier classifier;
+    private final Clock clock;
+    private final ReceiverState state;
+    private final Map<String, StreamRuntime> streams = new HashMap<>();
+    private final ArrayBlockingQueue<byte[]> queue;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final DatagramChannel channel;
+    private final Map<String, AtomicLong> drops = new ConcurrentHashMap<>();
+    private final AtomicLong datagrams = new AtomicLong();
+    private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong recovered = new AtomicLong();
+    private final AtomicLong repairedMessages = new AtomicLong();
+    private final AtomicLong gapsReported = new AtomicLong();
+    private final AtomicLong missingReported = new AtomicLong();
+    private final AtomicLong heartbeats = new AtomicLong();
+    private final AtomicLong lateDatagrams = new AtomicLong();
+    private final AtomicReference<Exception> produceFailure = new AtomicReference<>();
+    private final CountDownLatch stopped = new CountDownLatch(2);
+    private volatile boolean running = true;
+    private volatile Throwable fatal;
+    private long pendingBytes;
+    private int unflushed;
+    private long firstUnflushedNanos;
+    private boolean stateDirty;
+    private long lastHealthNanos;
+    private long lastExpiryNanos;
+
+    /** Runtime of one stream; {@code st} is its persisted part. */
+    private static final class StreamRuntime {
+        final String id;
+        final ReceiverState.Stream st;
+        final RangeSet passed = new RangeSet();
+        final Map<Long, Assembly> assemblies = new HashMap<>();
+        final TreeMap<Long, Message> held = new TreeMap<>();
+        long heldBytes;
+        long next;
+        long maxKnown;
+        long holeAt = -1;
+        long holeSinceNanos;
+        long lastHeartbeatSequence = -1;
+        String lastHeartbeatAt;
+
+        StreamRuntime(String id, ReceiverState.Stream st) {
+            this.id = id;
+            this.st = st;
+            passed.addAll(st.done);
+            passed.addAll(st.reported);
+            next = passed.firstAbsentFrom(1);
+            maxKnown = Math.max(st.done.max(), st.reported.max());
+        }
+    }
+
+    private record Message(long sequence, byte[] digest, String key, byte[] value, ValueClassifier.Kind kind) {
+    }
+
+    /** Counters as seen by health records and tests. */
+    public record Stats(long datagrams, long delivered, long recovered, long repairedMessages,
+                        long gapsReported, long missingReported, long heartbeats, long lateDatagrams,
+                        Map<String, Long> drops) {
+    }
+
+    public DiodeReceiver(ReceiverConfig cfg, ValueClassifier classifier, Clock clock) throws IOException {
+        this.cfg = cfg;
+        this.classifier = classifier;
+        this.clock = clock;
+        Files.createDirectories(cfg.stateDir());
+        Files.createDirectories(cfg.resendDir());
+        this.state = ReceiverState.load(cfg.stateDir());
+        recoverFromInbound();
+        for (Map.Entry<String, ReceiverState.Stream> e : state.streams.entrySet()) {
+            streams.put(e.getKey(), new StreamRuntime(e.getKey(), e.getValue()));
+        }
+        this.queue = new ArrayBlockingQueue<>(cfg.queueDatagrams());
+        this.producer = new KafkaProducer<>(producerProps(), new ByteArraySerializer(), new ByteArraySerializer());
+        StandardProtocolFamily family = cfg.listen().getAddress() instanceof java.net.Inet6Address
+                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+        this.channel = DatagramChannel.open(family);
+        channel.setOption(StandardSocketOptions.SO_RCVBUF, cfg.socketBufferBytes());
+        channel.bind(cfg.listen());
+    }
+
+    private Properties producerProps() {
+        Properties p = new Properties();
+        p.putAll(cfg.kafka());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "600000");
+        p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                String.valueOf(Math.min(Integer.MAX_VALUE, cfg.maxValueBytes() + 1024 * 1024)));
+        return p;
+    }
+
+    /**
+     * Crash window: records acknowledged by Kafka whose sequences did not reach the state file yet. Every record this
+     * receiver produces carries {@code airlock_diode_stream}/{@code airlock_diode_seq}, so the last
+     * {@code receive.dedup-scan-records} records of each partition of the inbound topic are read back and their
+     * sequences marked done before anything new is produced. The window is far larger than the most records ever
+     * unpersisted at once (one flush batch).
+     */
+    private void recoverFromInbound() {
+        Properties p = new Properties();
+        p.putAll(cfg.kafka());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        p.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                String.valueOf(Math.min(Integer.MAX_VALUE, cfg.maxValueBytes() + 1024 * 1024)));
+        int found = 0;
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<PartitionInfo> parts = c.partitionsFor(Topics.INBOUND, Duration.ofSeconds(30));
+            if (parts == null || parts.isEmpty()) {
+                return;
+            }
+            List<TopicPartition> tps = parts.stream().map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+            c.assign(tps);
+            Map<TopicPartition, Long> begin = c.beginningOffsets(tps);
+            Map<TopicPartition, Long> end = c.endOffsets(tps);
+            for (TopicPartition tp : tps) {
+                c.seek(tp, Math.max(begin.get(tp), end.get(tp) - cfg.dedupScanRecords()));
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read back the tail of " + Topics.INBOUND);
+                }
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    Header hs = r.headers().lastHeader(HEADER_STREAM);
+                    Header hq = r.headers().lastHeader(HEADER_SEQ);
+                    if (hs == null || hq == null) {
+                        continue;
+                    }
+                    try {
+                        long seq = Long.parseLong(new String(hq.value(), StandardCharsets.US_ASCII));
+                        String sid = new String(hs.value(), StandardCharsets.US_ASCII);
+                        ReceiverState.Stream st = state.stream(sid);
+                        if (!st.done.contains(seq)) {
+                            st.done.add(seq);
+                            found++;
+                        }
+                    } catch (NumberFormatException e) {
+                        // not ours
+                    }
+                }
+            }
+        }
+        if (found > 0) {
+            int f = found;
+            LOG.info(() -> "event=dedup-recovered-from-inbound sequences=" + f);
+        }
+    }
+
+    public InetSocketAddress localAddress() throws IOException {
+        return (InetSocketAddress) channel.getLocalAddress();
+    }
+
+    /** Starts the socket reader and the engine threads. */
+    public void start() {
+        Thread rx = new Thread(this::readLoop, "diode-rx");
+        Thread engine = new Thread(this::engineLoop, "diode-engine");
+        rx.setDaemon(true);
+        engine.setDaemon(true);
+        rx.start();
+        engine.start();
+        LOG.info(() -> String.format(Locale.ROOT, "event=receiver-started listen=%s streams=%s", cfg.listen(),
+                streams.keySet()));
+    }
+
+    private void readLoop() {
+        ByteBuffer buf = ByteBuffer.allocateDirect(WireFormat.MAX_DATAGRAM + 1);
+        try {
+            while (running) {
+                buf.clear();
+                channel.receive(buf);
+                buf.flip();
+                byte[] d = new byte[buf.remaining()];
+                buf.get(d);
+                if (!queue.offer(d)) {
+                    drop("receiver_overflow");
+                }
+            }
+        } catch (ClosedChannelException e) {
+            // stopping
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private void engineLoop() {
+        try {
+            List<byte[]> batch = new ArrayList<>(1024);
+            while (running || !queue.isEmpty()) {
+                byte[] d = queue.poll(5, TimeUnit.MILLISECONDS);
+                if (d != null) {
+                    batch.add(d);
+                    queue.drainTo(batch, 1023);
+                }
+                long now = System.nanoTime();
+                for (byte[] x : batch) {
+                    handle(x, now);
+                }
+                batch.clear();
+                for (StreamRuntime s : streams.values()) {
+                    release(s, now);
+                }
+                maybeFlush(now, false);
+                if (now - lastExpiryNanos > TimeUnit.SECONDS.toNanos(1)) {
+                    expire(now);
+                    lastExpiryNanos = now;
+                }
+                if (now - lastHealthNanos > cfg.healthInterval().toNanos()) {
+                    publishHealth();
+                    lastHealthNanos = now;
+                }
+            }
+            maybeFlush(System.nanoTime(), true);
+            publishHealth();
+            producer.flush();
+        } catch (Throwable e) {
+            fail(e);
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private void fail(Throwable e) {
+        if (running) {
+            fatal = e;
+            LOG.log(Level.SEVERE, "event=receiver-failed error=" + e.getClass().getSimpleName() + " detail="
+                    + e.getMessage());
+            running = false;
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
+
+    private void drop(String reason) {
+        drops.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
+    }
+
+    private StreamRuntime stream(String id) {
+        return streams.computeIfAbsent(id, k -> new StreamRuntime(k, state.stream(k)));
+    }
+
+    private void handle(byte[] d, long now) {
+        datagrams.incrementAndGet();
+        Frame f;
+        try {
+            f = WireFormat.parse(d, d.length);
+        } catch (FrameException e) {
+            drop(e.reason());
+            return;
+        }
+        if (f instanceof Frame.Heartbeat hb) {
+            onHeartbeat(hb, now);
+            return;
+        }
+        Frame.Data data = (Frame.Data) f;
+        DataHeader h = data.header();
+        StreamRuntime s = stream(data.stream());
+        long seq = h.sequence();
+        if (s.st.done.contains(seq) || s.held.containsKey(seq)) {
+            lateDatagrams.incrementAndGet();
+            return;
+        }
+        Assembly a = s.assemblies.get(seq);
+        if (a == null) {
+            if (h.bodyLength() > cfg.maxValueBytes() + MessageBody.MAX_KEY_BYTES + 3) {
+                drop("oversize");
+                return;
+            }
+            if (!Assembly.plausible(h)) {
+                drop("inconsistent_header");
+                return;
+            }
+            a = new Assembly(h, now);
+            if (pendingBytes + a.budget() > cfg.maxPendingBytes()) {
+                drop("memory_pressure");
+                return;
+            }
+            s.assemblies.put(seq, a);
+            pendingBytes += a.budget();
+            s.maxKnown = Math.max(s.maxKnown, seq);
+        }
+        switch (a.add(h, data.shard(), now)) {
+            case INCONSISTENT -> drop("inconsistent_header");
+            case DUPLICATE_SHARD, BLOCK_ALREADY_COMPLETE -> lateDatagrams.incrementAndGet();
+            case ADDED -> {
+                if (a.complete()) {
+                    s.assemblies.remove(seq);
+                    pendingBytes -= a.budget();
+                    onComplete(s, a);
+                }
+            }
+        }
+    }
+
+    private void onComplete(StreamRuntime s, Assembly a) {
+        byte[] body = a.body();
+        if (a.repairedBlocks() > 0) {
+            repairedMessages.incrementAndGet();
+        }
+        long seq = a.sequence();
+        if (!java.security.MessageDigest.isEqual(EncodedMessage.sha256(body), a.digest())) {
+            // cannot happen with CRC-checked datagrams unless someone forged them; a repeat may still succeed
+            drop("digest_mismatch");
+            LOG.warning(String.format(Locale.ROOT, "event=digest-mismatch stream=%s sequence=%d", s.id, seq));
+            return;
+        }
+        MessageBody mb;
+        ValueClassifier.Kind kind;
+        try {
+            mb = MessageBody.decode(body);
+            kind = classifier.classify(mb.value());
+        } catch (FrameException e) {
+            refuse(s, seq, e.reason());
+            return;
+        } catch (VerificationException e) {
+            refuse(s, seq, "refused_" + e.reason().name());
+            return;
+        }
+        Message m = new Message(seq, a.digest(), mb.key(), mb.value(), kind);
+        if (seq < s.next) {
+            // a reported gap filled late (repetition or operator resend): deliver now, order is already lost
+            recovered.incrementAndGet();
+            LOG.info(String.format(Locale.ROOT, "event=gap-recovered stream=%s sequence=%d", s.id, seq));
+            produce(s, m);
+        } else {
+            s.held.put(seq, m);
+            s.heldBytes += m.value().length;
+        }
+    }
+
+    private void refuse(StreamRuntime s, long seq, String reason) {
+        drop(reason);
+        LOG.warning(String.format(Locale.ROOT, "event=message-dropped stream=%s sequence=%d reason=%s", s.id, seq, reason));
+        // the whole message arrived: it is not a gap, and a copy of it must not be looked at again
+        s.st.done.add(seq);
+        s.passed.add(seq);
+        stateDirty = true;
+    }
+
+    private void onHeartbeat(Frame.Heartbeat hb, long now) {
+        HeartbeatCheck.Payload p;
+        try {
+            p = HeartbeatCheck.check(hb.dsse());
+        } catch (VerificationException e) {
+            drop("bad_heartbeat");
+            return;
+        }
+        if (!p.stream().equals(hb.stream())) {
+            drop("bad_heartbeat");
+            return;
+        }
+        heartbeats.incrementAndGet();
+        StreamRuntime s = stream(hb.stream());
+        s.lastHeartbeatSequence = p.lastSequence();
+        s.lastHeartbeatAt = StrictJson.formatInstant(p.sentAt());
+        s.maxKnown = Math.max(s.maxKnown, p.lastSequence());
+        ObjectNode rec = StrictJson.mapper().createObjectNode();
+        rec.put("schema", HEARTBEAT_SCHEMA);
+        rec.put("stream", hb.stream());
+        rec.put("receivedAt", StrictJson.formatInstant(clock.instant()));
+        try {
+            rec.set("envelope", StrictJson.mapper().readTree(hb.dsse()));
+        } catch (IOException e) {
+            drop("bad_heartbeat");
+            return;
+        }
+        sendHealth(hb.stream(), rec);
+    }
+
+    /** Releases held messages in sequence order; declares a gap when the hole at {@code next} outlives the window. */
+    private void release(StreamRuntime s, long now) {
+        while (true) {
+            Message m = s.held.remove(s.next);
+            if (m != null) {
+                s.heldBytes -= m.value().length;
+                produce(s, m);
+                continue;
+            }
+            boolean hole = s.maxKnown >= s.next || !s.held.isEmpty();
+            if (!hole) {
+                s.holeAt = -1;
+                return;
+            }
+            if (s.holeAt != s.next) {
+                s.holeAt = s.next;
+                s.holeSinceNanos = now;
+            }
+            Assembly inProgress = s.assemblies.get(s.next);
+            long since = Math.max(s.holeSinceNanos, inProgress == null ? 0 : inProgress.lastActivityNanos);
+            boolean expired = now - since >= cfg.gapWindow().toNanos();
+            boolean tooMuchHeld = s.heldBytes > cfg.maxPendingBytes() / 2;
+            if (!expired && !tooMuchHeld) {
+                return;
+            }
+            long end = s.maxKnown;
+            if (!s.held.isEmpty()) {
+                end = Math.min(end, s.held.firstKey() - 1);
+            }
+            end = Math.min(end, s.st.done.firstMemberAbove(s.next) - 1);
+            for (Long inflight : s.assemblies.keySet()) {
+                if (inflight > s.next) {
+                    end = Math.min(end, inflight - 1);
+                }
+            }
+            reportGap(s, s.next, Math.max(s.next, end));
+        }
+    }
+
+    private void reportGap(StreamRuntime s, long from, long to) {
+        s.st.reported.addRange(from, to);
+        s.passed.addRange(from, to);
+        s.next = s.passed.firstAbsentFrom(s.next);
+        stateDirty = true;
+        gapsReported.incrementAndGet();
+        missingReported.addAndGet(to - from + 1);
+        Path file = cfg.resendDir().resolve(String.format(Locale.ROOT, "resend-%s-%d-%d.json", s.id, from, to));
+        ResendRequest req = new ResendRequest(ResendRequest.SCHEMA, s.id, from, to, clock.instant(), cfg.receiverId());
+        try {
+            Files.write(file, StrictJson.writePretty(req));
+        } catch (IOException e) {
+            LOG.warning("event=resend-request-write-failed file=" + file);
+        }
+        ObjectNode rec = StrictJson.mapper().createObjectNode();
+        rec.put("schema", GAP_SCHEMA);
+        rec.put("receiver", cfg.receiverId());
+        rec.put("stream", s.id);
+        rec.put("from", from);
+        rec.put("to", to);
+        rec.put("missing", to - from + 1);
+        rec.put("detectedAt", StrictJson.formatInstant(clock.instant()));
+        rec.put("resendRequest", file.toString());
+        sendHealth(s.id, rec);
+        LOG.warning(String.format(Locale.ROOT, "event=gap stream=%s from=%d to=%d resendRequest=%s", s.id, from, to, file));
+    }
+
+    private void produce(StreamRuntime s, Message m) {
+        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(Topics.INBOUND, null,
+                m.key() == null ? null : m.key().getBytes(StandardCharsets.UTF_8), m.value());
+        String ceTime = StrictJson.formatInstant(clock.instant());
+        r.headers().add(HEADER_STREAM, s.id.getBytes(StandardCharsets.US_ASCII))
+                .add(HEADER_SEQ, Long.toString(m.sequence()).getBytes(StandardCharsets.US_ASCII))
+                .add(HEADER_DIGEST, ("sha256:" + HexFormat.of().formatHex(m.digest())).getBytes(StandardCharsets.US_ASCII))
+                .add(Topics.CE_SPECVERSION, "1.0".getBytes(StandardCharsets.US_ASCII))
+                .add(Topics.CE_TYPE, m.kind().schema().getBytes(StandardCharsets.US_ASCII))
+                .add(Topics.CE_SOURCE, ("airlock/diode-bridge/" + s.id).getBytes(StandardCharsets.US_ASCII))
+                .add(Topics.CE_ID, (s.id + ":" + m.sequence()).getBytes(StandardCharsets.US_ASCII))
+                .add(Topics.CE_TIME, ceTime.getBytes(StandardCharsets.US_ASCII));
+        producer.send(r, (md, ex) -> {
+            if (ex != null) {
+                produceFailure.compareAndSet(null, ex);
+            }
+        });
+        s.st.done.add(m.sequence());
+        s.passed.add(m.sequence());
+        s.next = s.passed.firstAbsentFrom(s.next);
+        delivered.incrementAndGet();
+        if (unflushed++ == 0) {
+            firstUnflushedNanos = System.nanoTime();
+        }
+        stateDirty = true;
+    }
+
+    private void maybeFlush(long now, boolean force) throws IOException {
+        if (!stateDirty) {
+            return;
+        }
+        boolean due = force || unflushed == 0 || unflushed >= FLUSH_EVERY || now - firstUnflushedNanos >= FLUSH_NANOS;
+        if (!due) {
+            return;
+        }
+        if (unflushed > 0) {
+            producer.flush();
+            Exception e = produceFailure.get();
+            if (e != null) {
+                // do not persist: after a restart these sequences are not marked done and arrive again (or are gaps)
+                throw new IOException("producing to " + Topics.INBOUND + " failed: " + e.getMessage(), e);
+            }
+        }
+        state.save(cfg.stateDir());
+        unflushed = 0;
+        stateDirty = false;
+    }
+
+    private void expire(long now) {
+        long timeout = cfg.reassemblyTimeout().toNanos();
+        for (StreamRuntime s : streams.values()) {
+            s.assemblies.entrySet().removeIf(e -> {
+                Assembly a = e.getValue();
+                if (now - a.lastActivityNanos > timeout && s.passed.contains(e.getKey())) {
+                    drop("incomplete_expired");
+                    pendingBytes -= a.budget();
+                    return true;
+                }
+                return false;
+            });
+        }
+    }
+
+    private void publishHealth() {
+        ObjectNode rec = StrictJson.mapper().createObjectNode();
+        rec.put("schema", HEALTH_SCHEMA);
+        rec.put("receiver", cfg.receiverId());
+        rec.put("at", StrictJson.formatInstant(clock.instant()));
+        Stats st = stats();
+        rec.put("datagrams", st.datagrams());
+        rec.put("heartbeatsSeen", st.heartbeats());
+        rec.put("messagesDelivered", st.delivered());
+        rec.put("messagesRepaired", st.repairedMessages());
+        rec.put("messagesRecovered", st.recovered());
+        rec.put("lateDatagrams", st.lateDatagrams());
+        rec.put("gaps", st.gapsReported());
+        rec.put("missingMessages", st.missingReported());
+        ObjectNode d = rec.putObject("drops");
+        new TreeMap<>(st.drops()).forEach(d::put);
+        ArrayNode arr = rec.putArray("streams");
+        for (StreamRuntime s : streams.values()) {
+            ObjectNode o = arr.addObject();
+            o.put("stream", s.id);
+            o.put("nextExpected", s.next);
+            o.put("highestKnown", s.maxKnown);
+            o.put("lastHeartbeatSequence", s.lastHeartbeatSequence);
+            if (s.lastHeartbeatAt != null) {
+                o.put("lastHeartbeatSentAt", s.lastHeartbeatAt);
+            }
+            o.put("inProgress", s.assemblies.size());
+            o.put("held", s.held.size());
+        }
+        sendHealth(cfg.receiverId(), rec);
+    }
+
+    private void sendHealth(String key, ObjectNode rec) {
+        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(Topics.DIODE_HEALTH, key.getBytes(StandardCharsets.UTF_8),
+                StrictJson.write(rec));
+        r.headers().add(Topics.CE_SPECVERSION, "1.0".getBytes(StandardCharsets.US_ASCII))
+                .add(Topics.CE_TYPE, rec.get("schema").asText().getBytes(StandardCharsets.US_ASCII))
+                .add(Topics.CE_SOURCE, ("airlock/diode-bridge/" + cfg.receiverId()).getBytes(StandardCharsets.US_ASCII))
+                .add(Topics.CE_ID, java.util.UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII))
+                .add(Topics.CE_TIME, StrictJson.formatInstant(clock.instant()).getBytes(StandardCharsets.US_ASCII));
+        producer.send(r, (md, ex) -> {
+            if (ex != null) {
+                LOG.warning("event=health-produce-failed error=" + ex.getClass().getSimpleName());
+            }
+        });
+    }
+
+    public Stats stats() {
+        Map<String, Long> m = new HashMap<>();
+        drops.forEach((k, v) -> m.put(k, v.get()));
+        return new Stats(datagrams.get(), delivered.get(), recovered.get(), repairedMessages.get(),
+                gapsReported.get(), missingReported.get(), heartbeats.get(), lateDatagrams.get(), m);
+    }
+
+    /** The failure that stopped the receiver, if any. */
+    public Throwable failure() {
+        return fatal;
+    }
+
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Blocks until the receiver stops (by {@link #close()} or a fatal error). */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public void close() throws IOException {
+        running = false;
+        channel.close();
+        try {
+            stopped.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(10));
+    }
+}
