@@ -114,8 +114,8 @@ public final class DiodeReceiver implements AutoCloseable {
         long heldBytes;
         long next;
         long maxKnown;
-        long holeAt = -1;
-        long holeSinceNanos;
+        /** (highest sequence known, when it became known), ascending in both; pruned below {@code next}. */
+        final java.util.ArrayDeque<long[]> learned = new java.util.ArrayDeque<>();
         long lastHeartbeatSequence = -1;
         String lastHeartbeatAt;
 
@@ -126,6 +126,26 @@ public final class DiodeReceiver implements AutoCloseable {
             passed.addAll(st.reported);
             next = passed.firstAbsentFrom(1);
             maxKnown = Math.max(st.done.max(), st.reported.max());
+        }
+
+        void learn(long seq, long nowNanos) {
+            if (seq > maxKnown) {
+                maxKnown = seq;
+                if (!learned.isEmpty() && nowNanos - learned.peekLast()[1] < TimeUnit.MILLISECONDS.toNanos(10)) {
+                    learned.peekLast()[0] = seq;
+                } else {
+                    learned.addLast(new long[] {seq, nowNanos});
+                }
+            }
+        }
+
+        /** When this receiver first learned of a sequence ≥ {@code seq} (so that {@code seq} is due). */
+        long knownSince(long seq, long nowNanos) {
+            while (learned.size() > 1 && learned.peekFirst()[0] < seq) {
+                learned.pollFirst();
+            }
+            long[] first = learned.peekFirst();
+            return first != null && first[0] >= seq ? first[1] : nowNanos;
         }
     }
 
@@ -185,6 +205,7 @@ public final class DiodeReceiver implements AutoCloseable {
         p.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
                 String.valueOf(Math.min(Integer.MAX_VALUE, cfg.maxValueBytes() + 1024 * 1024)));
         int found = 0;
+        Map<String, Long> lowestFound = new HashMap<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> parts = c.partitionsFor(Topics.INBOUND, Duration.ofSeconds(30));
             if (parts == null || parts.isEmpty()) {
@@ -211,6 +232,9 @@ public final class DiodeReceiver implements AutoCloseable {
                     try {
                         long seq = Long.parseLong(new String(hq.value(), StandardCharsets.US_ASCII));
                         String sid = new String(hs.value(), StandardCharsets.US_ASCII);
+                        if (!state.streams.containsKey(sid) || lowestFound.containsKey(sid)) {
+                            lowestFound.merge(sid, seq, Math::min);
+                        }
                         ReceiverState.Stream st = state.stream(sid);
                         if (!st.done.contains(seq)) {
                             st.done.add(seq);
@@ -222,6 +246,16 @@ public final class DiodeReceiver implements AutoCloseable {
                 }
             }
         }
+        // A stream the state file does not know (state lost or never written): what lies below the scanned tail was
+        // processed before and cannot be told apart from a gap. Assume it delivered rather than report old history
+        // as missing — a duplicate into the enclave is the worse failure, and the gateway rejects replays anyway.
+        lowestFound.forEach((sid, low) -> {
+            if (low > 1) {
+                state.stream(sid).done.addRange(1, low - 1);
+                LOG.warning(String.format(Locale.ROOT,
+                        "event=dedup-state-rebuilt stream=%s assumedDeliveredBelow=%d", sid, low));
+            }
+        });
         if (found > 0) {
             int f = found;
             LOG.info(() -> "event=dedup-recovered-from-inbound sequences=" + f);
@@ -363,7 +397,7 @@ public final class DiodeReceiver implements AutoCloseable {
             }
             s.assemblies.put(seq, a);
             pendingBytes += a.budget();
-            s.maxKnown = Math.max(s.maxKnown, seq);
+            s.learn(seq, now);
         }
         switch (a.add(h, data.shard(), now)) {
             case INCONSISTENT -> drop("inconsistent_header");
@@ -439,7 +473,7 @@ public final class DiodeReceiver implements AutoCloseable {
         StreamRuntime s = stream(hb.stream());
         s.lastHeartbeatSequence = p.lastSequence();
         s.lastHeartbeatAt = StrictJson.formatInstant(p.sentAt());
-        s.maxKnown = Math.max(s.maxKnown, p.lastSequence());
+        s.learn(p.lastSequence(), now);
         ObjectNode rec = StrictJson.mapper().createObjectNode();
         rec.put("schema", HEARTBEAT_SCHEMA);
         rec.put("stream", hb.stream());
@@ -464,15 +498,12 @@ public final class DiodeReceiver implements AutoCloseable {
             }
             boolean hole = s.maxKnown >= s.next || !s.held.isEmpty();
             if (!hole) {
-                s.holeAt = -1;
                 return;
             }
-            if (s.holeAt != s.next) {
-                s.holeAt = s.next;
-                s.holeSinceNanos = now;
-            }
+            // the hole is due one window after we first heard of anything at or beyond it, or after its own last
+            // datagram when part of it is still arriving
             Assembly inProgress = s.assemblies.get(s.next);
-            long since = Math.max(s.holeSinceNanos, inProgress == null ? 0 : inProgress.lastActivityNanos);
+            long since = Math.max(s.knownSince(s.next, now), inProgress == null ? 0 : inProgress.lastActivityNanos);
             boolean expired = now - since >= cfg.gapWindow().toNanos();
             boolean tooMuchHeld = s.heldBytes > cfg.maxPendingBytes() / 2;
             if (!expired && !tooMuchHeld) {
