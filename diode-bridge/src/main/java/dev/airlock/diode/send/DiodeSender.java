@@ -122,6 +122,10 @@ public final class DiodeSender implements AutoCloseable {
                     transmitBatch(records, buf);
                 }
             }
+        } catch (WakeupException e) {
+            // stopped between the last datagram and the commit: the batch is re-sent after a restart under the
+            // same sequences (journal), and the receiver collapses it
+            LOG.info(() -> "event=sender-stopped-before-commit stream=" + cfg.stream());
         } finally {
             heartbeatTimer.shutdownNow();
             LOG.info(() -> String.format(Locale.ROOT, "event=sender-stopped stream=%s lastSequence=%d messages=%d",
