@@ -94,10 +94,17 @@ public final class Bridge implements AutoCloseable {
         return this;
     }
 
+    private int receiverPort;
+
+    /** Stops the receiver (as an outage would); {@link #restartReceiver()} brings it back on the same port. */
+    public void stopReceiver() throws IOException {
+        receiverPort = receiver.localAddress().getPort();
+        receiver.close();
+    }
+
     /** Restarts the receiver on the same port and state directory. */
     public void restartReceiver() throws IOException {
-        int port = receiver.localAddress().getPort();
-        receiver.close();
+        int port = receiverPort;
         Properties p = receiverProps();
         p.setProperty(Keys.RECEIVE_LISTEN, "127.0.0.1:" + port);
         receiver = new DiodeReceiver(ReceiverConfig.from(new Settings(p)),

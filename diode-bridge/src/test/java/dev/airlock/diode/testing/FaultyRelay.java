@@ -147,6 +147,11 @@ public final class FaultyRelay implements AutoCloseable {
         }
     }
 
+    /** Sends a datagram from the relay's upstream socket (the sender's peer) back towards the sender. */
+    public void sendUpstreamProbe(InetSocketAddress to, byte[] payload) throws IOException {
+        upstream.send(ByteBuffer.wrap(payload), to);
+    }
+
     public long received() {
         return received.get();
     }
