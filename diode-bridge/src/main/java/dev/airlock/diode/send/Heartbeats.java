@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
 
 /** Builds the signed heartbeat datagram (README "Heartbeat"). */
 public final class Heartbeats {
-    public static final String PAYLOAD_TYPE = "application/vnd.airlock.diode-heartbeat.v1+json";
+    public static final String PAYLOAD_TYPE = dev.airlock.core.dsse.PayloadTypes.DIODE_HEARTBEAT;
     public static final String SCHEMA = "airlock.diode-heartbeat/v1";
 
     private final HeartbeatSigner signer;

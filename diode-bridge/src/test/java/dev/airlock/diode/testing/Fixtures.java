@@ -1,13 +1,11 @@
 package dev.airlock.diode.testing;
 
 import dev.airlock.core.json.StrictJson;
-import dev.airlock.diode.trust.PemHeartbeatSigner;
+import dev.airlock.core.crypto.KeyAlgorithm;
+import dev.airlock.core.crypto.SigningKey;
+import dev.airlock.core.dsse.Dsse;
+import dev.airlock.core.dsse.PayloadTypes;
 
-import java.nio.charset.StandardCharsets;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,28 +13,12 @@ import java.util.Random;
 
 /** Signed capsules and policies of chosen sizes, signed for real with throw-away Ed25519 keys. */
 public final class Fixtures {
-    public static final String CAPSULE_TYPE = "application/vnd.airlock.capsule.v1+json";
-    public static final String APPROVAL_TYPE = "application/vnd.airlock.approval.v1+json";
-    public static final String POLICY_TYPE = "application/vnd.airlock.policy.v1+json";
-
-    private final PemHeartbeatSigner proposer;
-    private final PemHeartbeatSigner approver;
-
-    public Fixtures() {
-        this.proposer = new PemHeartbeatSigner("fleet.dependency-bump", newKeyPem());
-        this.approver = new PemHeartbeatSigner("alice", newKeyPem());
-    }
+    private final SigningKey proposer = SigningKey.generate(KeyAlgorithm.ED25519);
+    private final SigningKey approver = SigningKey.generate(KeyAlgorithm.ED25519);
 
     /** A fresh Ed25519 private key as PKCS#8 PEM. */
     public static String newKeyPem() {
-        try {
-            KeyPair kp = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-            return "-----BEGIN PRIVATE KEY-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(kp.getPrivate().getEncoded())
-                    + "\n-----END PRIVATE KEY-----\n";
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return SigningKey.generate(KeyAlgorithm.ED25519).toPem();
     }
 
     /**
@@ -71,13 +53,13 @@ public final class Fixtures {
         capsule.put("sequence", 1);
         capsule.put("environment", "prod-enclave-1");
         capsule.put("change", Map.of("format", "unified-diff", "patch", patch.toString()));
-        byte[] capsuleEnv = proposer.sign(CAPSULE_TYPE, StrictJson.write(capsule));
+        byte[] capsuleEnv = Dsse.sign(PayloadTypes.CAPSULE, StrictJson.write(capsule), proposer).toJson();
         Map<String, Object> approval = new LinkedHashMap<>();
         approval.put("schema", "airlock.approval/v1");
         approval.put("capsuleId", id);
         approval.put("approver", "alice");
         approval.put("decision", "approve");
-        byte[] approvalEnv = approver.sign(APPROVAL_TYPE, StrictJson.write(approval));
+        byte[] approvalEnv = Dsse.sign(PayloadTypes.APPROVAL, StrictJson.write(approval), approver).toJson();
         try {
             Map<String, Object> signed = new LinkedHashMap<>();
             signed.put("schema", "airlock.signed-capsule/v1");
@@ -93,6 +75,6 @@ public final class Fixtures {
         Map<String, Object> policy = new LinkedHashMap<>();
         policy.put("schema", "airlock.policy/v1");
         policy.put("version", version);
-        return approver.sign(POLICY_TYPE, StrictJson.write(policy));
+        return Dsse.sign(PayloadTypes.POLICY, StrictJson.write(policy), approver).toJson();
     }
 }
