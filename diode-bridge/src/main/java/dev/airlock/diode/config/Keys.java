@@ -22,6 +22,7 @@ public final class Keys {
     public static final String FEC_MAX_DATA_SHARDS = "fec.max-data-shards";
     public static final String FEC_OVERHEAD_PERCENT = "fec.overhead-percent";
     public static final String FEC_MIN_PARITY = "fec.min-parity";
+    public static final String FEC_DESIGN_LOSS_PERCENT = "fec.design-loss-percent";
     public static final String HEARTBEAT_INTERVAL_MS = "heartbeat.interval-ms";
     public static final String HEARTBEAT_KEY_FILE = "heartbeat.key-file";
     public static final String BRIDGE_ID = "bridge.id";
@@ -40,7 +41,7 @@ public final class Keys {
 
     static final List<String> ALL = List.of(STREAM, MAX_VALUE_BYTES, SEND_TARGET, SEND_RATE, SEND_TOPICS, SEND_GROUP,
             SEND_JOURNAL_DIR, SEND_MAX_POLL_RECORDS, SEND_REPEAT_DELAY_MS, SEND_SOCKET_BUFFER, FEC_SHARD_SIZE,
-            FEC_MAX_DATA_SHARDS, FEC_OVERHEAD_PERCENT, FEC_MIN_PARITY, HEARTBEAT_INTERVAL_MS, HEARTBEAT_KEY_FILE,
+            FEC_MAX_DATA_SHARDS, FEC_OVERHEAD_PERCENT, FEC_MIN_PARITY, FEC_DESIGN_LOSS_PERCENT, HEARTBEAT_INTERVAL_MS, HEARTBEAT_KEY_FILE,
             BRIDGE_ID, RECEIVE_LISTEN, RECEIVE_STATE_DIR, RECEIVE_RESEND_DIR, RECEIVE_GAP_WINDOW_MS,
             RECEIVE_REASSEMBLY_TIMEOUT_MS, RECEIVE_HEALTH_INTERVAL_MS, RECEIVE_SOCKET_BUFFER,
             RECEIVE_MAX_PENDING_BYTES, RECEIVE_QUEUE_DATAGRAMS, RECEIVE_DEDUP_SCAN, RECEIVE_ID);

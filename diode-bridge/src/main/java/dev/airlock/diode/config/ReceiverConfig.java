@@ -14,6 +14,10 @@ public record ReceiverConfig(String receiverId, InetSocketAddress listen, Path s
         if (gapWindow.isNegative() || gapWindow.isZero() || reassemblyTimeout.compareTo(gapWindow) < 0) {
             throw new IllegalArgumentException("receive.gap-window-ms must be > 0 and <= receive.reassembly-timeout-ms");
         }
+        if (dedupScanRecords < 2048) {
+            // must exceed what can be acknowledged but not yet persisted: 1024 in flight + 256 per persist
+            throw new IllegalArgumentException("receive.dedup-scan-records must be at least 2048");
+        }
         if (queueDatagrams < 16 || maxPendingBytes < maxValueBytes * 2) {
             throw new IllegalArgumentException("receive.queue-datagrams or receive.max-pending-bytes too small");
         }
@@ -32,7 +36,7 @@ public record ReceiverConfig(String receiverId, InetSocketAddress listen, Path s
                 s.getInt(Keys.RECEIVE_SOCKET_BUFFER, 8 * 1024 * 1024),
                 s.getLong(Keys.RECEIVE_MAX_PENDING_BYTES, 256L * 1024 * 1024),
                 s.getInt(Keys.RECEIVE_QUEUE_DATAGRAMS, 65_536),
-                s.getInt(Keys.RECEIVE_DEDUP_SCAN, 1000),
+                s.getInt(Keys.RECEIVE_DEDUP_SCAN, 4096),
                 s.getLong(Keys.MAX_VALUE_BYTES, SenderConfig.DEFAULT_MAX_VALUE_BYTES),
                 s.kafka());
     }

@@ -46,7 +46,8 @@ public record SenderConfig(String stream, InetSocketAddress target, long rateByt
         FecParams fec = new FecParams(s.getInt(Keys.FEC_SHARD_SIZE, d.shardSize()),
                 s.getInt(Keys.FEC_MAX_DATA_SHARDS, d.maxDataShards()),
                 s.getInt(Keys.FEC_OVERHEAD_PERCENT, d.overheadPercent()),
-                s.getInt(Keys.FEC_MIN_PARITY, d.minParity()));
+                s.getInt(Keys.FEC_MIN_PARITY, d.minParity()),
+                Double.parseDouble(s.get(Keys.FEC_DESIGN_LOSS_PERCENT, String.valueOf(d.designLoss() * 100))) / 100);
         return new SenderConfig(
                 s.get(Keys.STREAM, "diode-1"),
                 Settings.hostPort(Keys.SEND_TARGET, s.require(Keys.SEND_TARGET)),

@@ -73,8 +73,11 @@ public final class DiodeReceiver implements AutoCloseable {
     public static final String HEALTH_SCHEMA = "airlock.diode.health/v1";
     public static final String GAP_SCHEMA = "airlock.diode.gap/v1";
     public static final String HEARTBEAT_SCHEMA = "airlock.diode.heartbeat/v1";
-    private static final int FLUSH_EVERY = 64;
-    private static final long FLUSH_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** Persist the state after this many newly acknowledged sequences, or {@link #PERSIST_NANOS} after a change. */
+    static final int PERSIST_EVERY = 256;
+    private static final long PERSIST_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Records produced but not yet acknowledged; beyond this the engine waits for the broker. */
+    static final int MAX_IN_FLIGHT = 1024;
 
     private final ReceiverConfig cfg;
     private final ValueClassifier classifier;
@@ -98,9 +101,14 @@ public final class DiodeReceiver implements AutoCloseable {
     private volatile boolean running = true;
     private volatile Throwable fatal;
     private long pendingBytes;
-    private int unflushed;
-    private long firstUnflushedNanos;
+    private int inFlight;
+    private int unpersisted;
+    private long firstUnpersistedNanos;
     private boolean stateDirty;
+    private final java.util.concurrent.ConcurrentLinkedQueue<Ack> acks = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private record Ack(StreamRuntime stream, long sequence, Exception failure) {
+    }
     private long lastHealthNanos;
     private long lastExpiryNanos;
 
@@ -108,6 +116,9 @@ public final class DiodeReceiver implements AutoCloseable {
     private static final class StreamRuntime {
         final String id;
         final ReceiverState.Stream st;
+        /** Produced (acknowledged or in flight) or refused: a copy of any of these is never looked at again. */
+        final RangeSet processed = new RangeSet();
+        /** processed ∪ reported gaps: what the in-order release has gone past. */
         final RangeSet passed = new RangeSet();
         final Map<Long, Assembly> assemblies = new HashMap<>();
         final TreeMap<Long, Message> held = new TreeMap<>();
@@ -122,6 +133,7 @@ public final class DiodeReceiver implements AutoCloseable {
         StreamRuntime(String id, ReceiverState.Stream st) {
             this.id = id;
             this.st = st;
+            processed.addAll(st.done);
             passed.addAll(st.done);
             passed.addAll(st.reported);
             next = passed.firstAbsentFrom(1);
@@ -184,6 +196,9 @@ public final class DiodeReceiver implements AutoCloseable {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
+        // batches of many capsules per request: the default 16 KiB holds one 10 KB capsule, which caps throughput at
+        // max.in.flight records per round trip
+        p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(1024 * 1024));
         p.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "600000");
         p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
                 String.valueOf(Math.min(Integer.MAX_VALUE, cfg.maxValueBytes() + 1024 * 1024)));
@@ -317,7 +332,12 @@ public final class DiodeReceiver implements AutoCloseable {
                 for (StreamRuntime s : streams.values()) {
                     release(s, now);
                 }
-                maybeFlush(now, false);
+                drainAcks();
+                if (inFlight > MAX_IN_FLIGHT) {
+                    producer.flush();
+                    drainAcks();
+                }
+                maybePersist(now, false);
                 if (now - lastExpiryNanos > TimeUnit.SECONDS.toNanos(1)) {
                     expire(now);
                     lastExpiryNanos = now;
@@ -327,9 +347,10 @@ public final class DiodeReceiver implements AutoCloseable {
                     lastHealthNanos = now;
                 }
             }
-            maybeFlush(System.nanoTime(), true);
             publishHealth();
             producer.flush();
+            drainAcks();
+            maybePersist(System.nanoTime(), true);
         } catch (Throwable e) {
             fail(e);
         } finally {
@@ -376,7 +397,7 @@ public final class DiodeReceiver implements AutoCloseable {
         DataHeader h = data.header();
         StreamRuntime s = stream(data.stream());
         long seq = h.sequence();
-        if (s.st.done.contains(seq) || s.held.containsKey(seq)) {
+        if (s.processed.contains(seq) || s.held.containsKey(seq)) {
             lateDatagrams.incrementAndGet();
             return;
         }
@@ -453,8 +474,9 @@ public final class DiodeReceiver implements AutoCloseable {
         LOG.warning(String.format(Locale.ROOT, "event=message-dropped stream=%s sequence=%d reason=%s", s.id, seq, reason));
         // the whole message arrived: it is not a gap, and a copy of it must not be looked at again
         s.st.done.add(seq);
+        s.processed.add(seq);
         s.passed.add(seq);
-        stateDirty = true;
+        markDirty();
     }
 
     private void onHeartbeat(Frame.Heartbeat hb, long now) {
@@ -513,7 +535,7 @@ public final class DiodeReceiver implements AutoCloseable {
             if (!s.held.isEmpty()) {
                 end = Math.min(end, s.held.firstKey() - 1);
             }
-            end = Math.min(end, s.st.done.firstMemberAbove(s.next) - 1);
+            end = Math.min(end, s.processed.firstMemberAbove(s.next) - 1);
             for (Long inflight : s.assemblies.keySet()) {
                 if (inflight > s.next) {
                     end = Math.min(end, inflight - 1);
@@ -527,7 +549,7 @@ public final class DiodeReceiver implements AutoCloseable {
         s.st.reported.addRange(from, to);
         s.passed.addRange(from, to);
         s.next = s.passed.firstAbsentFrom(s.next);
-        stateDirty = true;
+        markDirty();
         gapsReported.incrementAndGet();
         missingReported.addAndGet(to - from + 1);
         Path file = cfg.resendDir().resolve(String.format(Locale.ROOT, "resend-%s-%d-%d.json", s.id, from, to));
@@ -562,39 +584,48 @@ public final class DiodeReceiver implements AutoCloseable {
                 .add(Topics.CE_SOURCE, ("airlock/diode-bridge/" + s.id).getBytes(StandardCharsets.US_ASCII))
                 .add(Topics.CE_ID, (s.id + ":" + m.sequence()).getBytes(StandardCharsets.US_ASCII))
                 .add(Topics.CE_TIME, ceTime.getBytes(StandardCharsets.US_ASCII));
-        producer.send(r, (md, ex) -> {
-            if (ex != null) {
-                produceFailure.compareAndSet(null, ex);
-            }
-        });
-        s.st.done.add(m.sequence());
-        s.passed.add(m.sequence());
+        long seq = m.sequence();
+        // the state file only ever records acknowledged sequences; in-flight ones are covered by the inbound tail scan
+        producer.send(r, (md, ex) -> acks.add(new Ack(s, seq, ex)));
+        inFlight++;
+        s.processed.add(seq);
+        s.passed.add(seq);
         s.next = s.passed.firstAbsentFrom(s.next);
         delivered.incrementAndGet();
-        if (unflushed++ == 0) {
-            firstUnflushedNanos = System.nanoTime();
-        }
-        stateDirty = true;
     }
 
-    private void maybeFlush(long now, boolean force) throws IOException {
+    private void markDirty() {
         if (!stateDirty) {
-            return;
+            stateDirty = true;
+            firstUnpersistedNanos = System.nanoTime();
         }
-        boolean due = force || unflushed == 0 || unflushed >= FLUSH_EVERY || now - firstUnflushedNanos >= FLUSH_NANOS;
-        if (!due) {
-            return;
-        }
-        if (unflushed > 0) {
-            producer.flush();
-            Exception e = produceFailure.get();
-            if (e != null) {
-                // do not persist: after a restart these sequences are not marked done and arrive again (or are gaps)
-                throw new IOException("producing to " + Topics.INBOUND + " failed: " + e.getMessage(), e);
+    }
+
+    private void drainAcks() throws IOException {
+        Ack a;
+        while ((a = acks.poll()) != null) {
+            inFlight--;
+            if (a.failure() != null) {
+                produceFailure.compareAndSet(null, a.failure());
+                continue;
             }
+            a.stream().st.done.add(a.sequence());
+            unpersisted++;
+            markDirty();
+        }
+        Exception e = produceFailure.get();
+        if (e != null) {
+            // stop without persisting more: after a restart the unacknowledged sequences are not marked done
+            throw new IOException("producing to " + Topics.INBOUND + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void maybePersist(long now, boolean force) throws IOException {
+        if (!stateDirty || !(force || unpersisted >= PERSIST_EVERY || now - firstUnpersistedNanos >= PERSIST_NANOS)) {
+            return;
         }
         state.save(cfg.stateDir());
-        unflushed = 0;
+        unpersisted = 0;
         stateDirty = false;
     }
 

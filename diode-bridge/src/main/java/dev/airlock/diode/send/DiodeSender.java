@@ -62,6 +62,8 @@ public final class DiodeSender implements AutoCloseable {
     private final ArrayDeque<Repeat> repeats = new ArrayDeque<>();
     private long repeatBytes;
     private volatile boolean running = true;
+    /** Offsets whose records were fully transmitted (committed at least asynchronously). */
+    private final Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
 
     private record Repeat(long dueNanos, EncodedMessage message, long bytes) {
     }
@@ -104,7 +106,18 @@ public final class DiodeSender implements AutoCloseable {
     public void run() throws IOException {
         long hb = cfg.heartbeatInterval().toMillis();
         heartbeatTimer.scheduleAtFixedRate(this::heartbeat, 0, hb, TimeUnit.MILLISECONDS);
-        consumer.subscribe(cfg.topics());
+        consumer.subscribe(cfg.topics(), new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
+                commitTransmitted();
+                committed.keySet().removeAll(partitions);
+            }
+
+            @Override
+            public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
+                // nothing to do: the committed offsets are where transmission resumes
+            }
+        });
         LOG.info(() -> String.format(Locale.ROOT,
                 "event=sender-started stream=%s target=%s rate=%dB/s fec=[%s] nextSequence=%d topics=%s",
                 cfg.stream(), cfg.target(), cfg.rateBytesPerSec(), cfg.fec(), journal.nextSequence(), cfg.topics()));
@@ -122,9 +135,10 @@ public final class DiodeSender implements AutoCloseable {
                     transmitBatch(records, buf);
                 }
             }
+            commitTransmitted();
         } catch (WakeupException e) {
-            // stopped between the last datagram and the commit: the batch is re-sent after a restart under the
-            // same sequences (journal), and the receiver collapses it
+            // stopped mid-batch: that batch is re-sent after a restart under the same sequences (journal), and the
+            // receiver collapses it
             LOG.info(() -> "event=sender-stopped-before-commit stream=" + cfg.stream());
         } finally {
             heartbeatTimer.shutdownNow();
@@ -173,7 +187,20 @@ public final class DiodeSender implements AutoCloseable {
         if (max > 0) {
             journal.transmitted(max);
         }
-        consumer.commitSync(commit);
+        // after the last datagram of the batch; asynchronous so the next fetch overlaps it. A lost commit only means
+        // a re-send under the same sequences after a restart, which the receiver collapses.
+        committed.putAll(commit);
+        consumer.commitAsync(commit, (offsets, e) -> {
+            if (e != null) {
+                LOG.warning("event=commit-failed error=" + e.getClass().getSimpleName());
+            }
+        });
+    }
+
+    private void commitTransmitted() {
+        if (!committed.isEmpty()) {
+            consumer.commitSync(committed);
+        }
     }
 
     /** Refusal reason, or null when the value may cross. */

@@ -115,4 +115,20 @@ class ReedSolomonTest {
         assertEquals(13, FecParams.DEFAULT.parityFor(124));
         assertEquals(3, FecParams.DEFAULT.parityFor(1));
     }
+
+    @Test
+    void defaultParityKeepsEveryBlockSizeBelowTheTargetAtOnePercent() {
+        for (int k = 1; k <= 128; k++) {
+            int m = FecParams.DEFAULT.parityFor(k);
+            assertTrue(m >= 2 && m * 100 >= k * 10, "floor for k=" + k);
+            double loss = FecParams.blockLoss(k + m, m, 0.01);
+            assertTrue(loss <= FecParams.TARGET_BLOCK_LOSS, "k=" + k + " m=" + m + " block loss " + loss);
+            // and m is the smallest such value above the floor
+            if (m > Math.max(2, (k * 10 + 99) / 100)) {
+                assertTrue(FecParams.blockLoss(k + m - 1, m - 1, 0.01) > FecParams.TARGET_BLOCK_LOSS);
+            }
+        }
+        // binomial tail against a hand computation: n=4, m=3, p=0.01 -> p^4
+        assertEquals(1e-8, FecParams.blockLoss(4, 3, 0.01), 1e-12);
+    }
 }

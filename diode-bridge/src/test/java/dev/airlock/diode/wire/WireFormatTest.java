@@ -32,7 +32,8 @@ class WireFormatTest {
         byte[] body = new byte[5000];
         new Random(1).nextBytes(body);
         List<byte[]> ds = datagrams(body);
-        assertEquals(4 + 3, ds.size(), "4 data shards and the minimum 3 parity shards");
+        assertEquals(4 + FecParams.DEFAULT.parityFor(4), ds.size());
+        assertEquals(8, ds.size(), "4 data shards and 4 parity shards (binomial rule at 1 % design loss)");
         for (byte[] d : ds) {
             assertTrue(d.length <= 1472, "datagram of " + d.length + " bytes exceeds a 1500-byte MTU");
             Frame.Data f = (Frame.Data) WireFormat.parse(d, d.length);
@@ -40,7 +41,7 @@ class WireFormatTest {
             assertEquals(42, f.header().sequence());
             assertEquals(5000, f.header().bodyLength());
             assertArrayEquals(EncodedMessage.sha256(body), f.header().digest());
-            assertEquals(7, f.header().chunkCount());
+            assertEquals(8, f.header().chunkCount());
         }
     }
 
