@@ -52,7 +52,7 @@ import java.util.logging.Logger;
  * «diode-bridge»): goodput ≥ 70 % of link rate ÷ (1 + FEC overhead), with the link rate being the sender's configured
  * rate limit and the overhead the parity actually sent for that capsule size.
  *
- * <p>Usage: {@code DiodeBenchmark [--out bench/results/diode.json] [--link-rate-mbps N] [--scale F]}.
+ * <p>Usage: {@code DiodeBenchmark [--out bench/results/diode.json] [--link-rate-mbps 20,60] [--scale F] [--only LABEL]}.
  */
 public final class DiodeBenchmark {
     private static final Logger LOG = Logger.getLogger(DiodeBenchmark.class.getName());
@@ -62,13 +62,14 @@ public final class DiodeBenchmark {
 
     public static void main(String[] args) throws Exception {
         Path out = Path.of("bench/results/diode.json");
-        double linkMBps = 60;
+        List<Double> linkRates = List.of(20.0, 60.0);
         double scale = 1.0;
         String only = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[++i]);
-                case "--link-rate-mbps" -> linkMBps = Double.parseDouble(args[++i]);
+                case "--link-rate-mbps" -> linkRates = java.util.Arrays.stream(args[++i].split(","))
+                        .map(Double::parseDouble).toList();
                 case "--scale" -> scale = Double.parseDouble(args[++i]);
                 case "--only" -> only = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -98,11 +99,13 @@ public final class DiodeBenchmark {
             System.err.printf(Locale.ROOT, "reference: raw loopback UDP %.1f MB/s with %d-byte datagrams%n",
                     rawBps / 1e6, datagram);
             Fixtures fix = new Fixtures();
-            for (Run run : runs) {
-                if (only != null && !run.label().equals(only)) {
-                    continue;
+            for (double linkMBps : linkRates) {
+                for (Run run : runs) {
+                    if (only != null && !run.label().equals(only)) {
+                        continue;
+                    }
+                    results.add(run(run, control, enclave, fix, tmp, linkMBps, rawBps, datagram));
                 }
-                results.add(run(run, control, enclave, fix, tmp, linkMBps, rawBps, datagram));
             }
         }
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -113,7 +116,8 @@ public final class DiodeBenchmark {
 
     private static ObjectNode run(Run run, TestKafka control, TestKafka enclave, Fixtures fix, Path tmp,
                                   double linkMBps, double rawBps, int datagramBytes) throws Exception {
-        String stream = String.format(Locale.ROOT, "bench-%d-%d", run.capsuleBytes(), Math.round(run.loss() * 100));
+        String stream = String.format(Locale.ROOT, "bench-%d-%d-%d", run.capsuleBytes(), Math.round(run.loss() * 100),
+                Math.round(linkMBps));
         List<Map.Entry<String, byte[]>> capsules = new ArrayList<>();
         long valueBytes = 0;
         long dataShards = 0;
@@ -232,7 +236,7 @@ public final class DiodeBenchmark {
         double fecOverhead = (double) parityShards / dataShards;
         double target = 0.7 * linkMBps * 1e6 / (1 + fecOverhead);
         ObjectNode o = StrictJson.mapper().createObjectNode();
-        o.put("name", "diode." + run.label());
+        o.put("name", "diode." + run.label() + "@" + Math.round(linkMBps) + "MBps");
         o.put("metric", "goodput");
         o.put("unit", "MB/s");
         o.put("value", round(goodput / 1e6));
@@ -284,6 +288,12 @@ public final class DiodeBenchmark {
         m.put("maxHeapMB", Runtime.getRuntime().maxMemory() / (1024 * 1024));
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
         m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        try {
+            // other processes share the cores: the load average tells how much
+            m.put("loadAverage", Files.readString(Path.of("/proc/loadavg")).trim());
+        } catch (java.io.IOException e) {
+            m.put("loadAverage", "unknown");
+        }
         try {
             m.put("host", InetAddress.getLocalHost().getHostName());
         } catch (java.io.IOException e) {

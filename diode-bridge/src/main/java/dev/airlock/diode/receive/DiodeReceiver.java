@@ -491,8 +491,13 @@ public final class DiodeReceiver implements AutoCloseable {
             drop("bad_heartbeat");
             return;
         }
-        heartbeats.incrementAndGet();
         StreamRuntime s = stream(hb.stream());
+        if (p.lastSequence() > s.maxKnown + ResendRequest.MAX_RANGE) {
+            // unverified here: a forged or corrupted heartbeat must not open a hole of billions of sequences
+            drop("bad_heartbeat");
+            return;
+        }
+        heartbeats.incrementAndGet();
         s.lastHeartbeatSequence = p.lastSequence();
         s.lastHeartbeatAt = StrictJson.formatInstant(p.sentAt());
         s.learn(p.lastSequence(), now);
@@ -553,7 +558,8 @@ public final class DiodeReceiver implements AutoCloseable {
         gapsReported.incrementAndGet();
         missingReported.addAndGet(to - from + 1);
         Path file = cfg.resendDir().resolve(String.format(Locale.ROOT, "resend-%s-%d-%d.json", s.id, from, to));
-        ResendRequest req = new ResendRequest(ResendRequest.SCHEMA, s.id, from, to, clock.instant(), cfg.receiverId());
+        long reqTo = Math.min(to, from + ResendRequest.MAX_RANGE - 1);
+        ResendRequest req = new ResendRequest(ResendRequest.SCHEMA, s.id, from, reqTo, clock.instant(), cfg.receiverId());
         try {
             Files.write(file, StrictJson.writePretty(req));
         } catch (IOException e) {
