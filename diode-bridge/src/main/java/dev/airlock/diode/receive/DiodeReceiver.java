@@ -376,8 +376,21 @@ public final class DiodeReceiver implements AutoCloseable {
         drops.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
     }
 
+    /** Most streams one receiver tracks; datagrams of further stream ids are dropped (state must stay bounded). */
+    static final int MAX_STREAMS = 64;
+
+    /** The stream's runtime, or null when it would exceed {@link #MAX_STREAMS}. */
     private StreamRuntime stream(String id) {
-        return streams.computeIfAbsent(id, k -> new StreamRuntime(k, state.stream(k)));
+        StreamRuntime s = streams.get(id);
+        if (s == null) {
+            if (streams.size() >= MAX_STREAMS) {
+                drop("too_many_streams");
+                return null;
+            }
+            s = new StreamRuntime(id, state.stream(id));
+            streams.put(id, s);
+        }
+        return s;
     }
 
     private void handle(byte[] d, long now) {
@@ -396,6 +409,9 @@ public final class DiodeReceiver implements AutoCloseable {
         Frame.Data data = (Frame.Data) f;
         DataHeader h = data.header();
         StreamRuntime s = stream(data.stream());
+        if (s == null) {
+            return;
+        }
         long seq = h.sequence();
         if (s.processed.contains(seq) || s.held.containsKey(seq)) {
             lateDatagrams.incrementAndGet();
@@ -492,6 +508,9 @@ public final class DiodeReceiver implements AutoCloseable {
             return;
         }
         StreamRuntime s = stream(hb.stream());
+        if (s == null) {
+            return;
+        }
         if (p.lastSequence() > s.maxKnown + ResendRequest.MAX_RANGE) {
             // unverified here: a forged or corrupted heartbeat must not open a hole of billions of sequences
             drop("bad_heartbeat");

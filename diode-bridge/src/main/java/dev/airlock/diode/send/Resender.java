@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.logging.Logger;
 
 /**
@@ -52,33 +54,28 @@ public final class Resender {
         try (UdpTransmitter tx = new UdpTransmitter(cfg.target(), cfg.rateBytesPerSec(), cfg.socketBufferBytes());
              KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(DiodeSender.consumerProps(cfg, false),
                      new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            Map<TopicPartition, List<SendJournal.Entry>> byPartition = new TreeMap<>(
+                    java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
             for (SendJournal.Entry e : entries) {
-                ConsumerRecord<byte[], byte[]> rec = fetch(consumer, e);
-                if (rec == null) {
-                    unavailable.add(e.sequence());
-                    LOG.warning(String.format(Locale.ROOT,
-                            "event=resend-unavailable sequence=%d topic=%s partition=%d offset=%d reason=not_retained",
-                            e.sequence(), e.topic(), e.partition(), e.offset()));
-                    continue;
+                byPartition.computeIfAbsent(new TopicPartition(e.topic(), e.partition()), k -> new ArrayList<>()).add(e);
+            }
+            for (Map.Entry<TopicPartition, List<SendJournal.Entry>> part : byPartition.entrySet()) {
+                Map<Long, ConsumerRecord<byte[], byte[]>> found = fetch(consumer, part.getKey(), part.getValue());
+                for (SendJournal.Entry e : part.getValue()) {
+                    ConsumerRecord<byte[], byte[]> rec = found.get(e.offset());
+                    if (rec == null) {
+                        unavailable.add(e.sequence());
+                        LOG.warning(String.format(Locale.ROOT,
+                                "event=resend-unavailable sequence=%d topic=%s partition=%d offset=%d reason=not_retained",
+                                e.sequence(), e.topic(), e.partition(), e.offset()));
+                        continue;
+                    }
+                    if (send(cfg, classifier, tx, buf, e, rec)) {
+                        sent++;
+                    } else {
+                        unavailable.add(e.sequence());
+                    }
                 }
-                try {
-                    classifier.classify(rec.value());
-                } catch (VerificationException ex) {
-                    unavailable.add(e.sequence());
-                    continue;
-                }
-                String key = rec.key() == null ? null : new String(rec.key(), StandardCharsets.UTF_8);
-                byte[] body = new MessageBody(key, rec.value()).encode();
-                byte[] digest = EncodedMessage.sha256(body);
-                if (!HexFormat.of().formatHex(digest).equals(e.digestHex())) {
-                    unavailable.add(e.sequence());
-                    LOG.warning(String.format(Locale.ROOT,
-                            "event=resend-unavailable sequence=%d reason=digest_changed", e.sequence()));
-                    continue;
-                }
-                EncodedMessage.encode(cfg.stream(), e.sequence(), body, digest, cfg.fec())
-                        .forEachDatagram(buf, WireFormat.FLAG_RESEND, tx::send);
-                sent++;
             }
         }
         unavailable.sort(Long::compare);
@@ -88,26 +85,51 @@ public final class Resender {
         return new Result(to - from + 1, sent, unavailable);
     }
 
-    private static ConsumerRecord<byte[], byte[]> fetch(KafkaConsumer<byte[], byte[]> consumer, SendJournal.Entry e) {
-        TopicPartition tp = new TopicPartition(e.topic(), e.partition());
-        consumer.assign(List.of(tp));
-        Long begin = consumer.beginningOffsets(List.of(tp)).get(tp);
-        Long end = consumer.endOffsets(List.of(tp)).get(tp);
-        if (begin == null || end == null || e.offset() < begin || e.offset() >= end) {
-            return null;
+    private static boolean send(SenderConfig cfg, ValueClassifier classifier, UdpTransmitter tx, ByteBuffer buf,
+                                SendJournal.Entry e, ConsumerRecord<byte[], byte[]> rec) throws IOException {
+        try {
+            classifier.classify(rec.value());
+        } catch (VerificationException ex) {
+            return false;
         }
-        consumer.seek(tp, e.offset());
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
+        String key = rec.key() == null ? null : new String(rec.key(), StandardCharsets.UTF_8);
+        byte[] body = new MessageBody(key, rec.value()).encode();
+        byte[] digest = EncodedMessage.sha256(body);
+        if (!HexFormat.of().formatHex(digest).equals(e.digestHex())) {
+            LOG.warning(String.format(Locale.ROOT, "event=resend-unavailable sequence=%d reason=digest_changed",
+                    e.sequence()));
+            return false;
+        }
+        EncodedMessage.encode(cfg.stream(), e.sequence(), body, digest, cfg.fec())
+                .forEachDatagram(buf, WireFormat.FLAG_RESEND, tx::send);
+        return true;
+    }
+
+    /** Reads the wanted offsets of one partition in one forward pass (seeking over long stretches). */
+    private static Map<Long, ConsumerRecord<byte[], byte[]>> fetch(KafkaConsumer<byte[], byte[]> consumer,
+                                                                    TopicPartition tp, List<SendJournal.Entry> wanted) {
+        java.util.TreeSet<Long> offsets = new java.util.TreeSet<>();
+        wanted.forEach(e -> offsets.add(e.offset()));
+        Map<Long, ConsumerRecord<byte[], byte[]>> found = new java.util.HashMap<>();
+        consumer.assign(List.of(tp));
+        long begin = consumer.beginningOffsets(List.of(tp)).get(tp);
+        long end = consumer.endOffsets(List.of(tp)).get(tp);
+        offsets.removeIf(o -> o < begin || o >= end);
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (!offsets.isEmpty() && System.nanoTime() < deadline) {
+            long next = offsets.first();
+            if (consumer.position(tp) > next || next - consumer.position(tp) > 1000) {
+                consumer.seek(tp, next);
+            }
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200)).records(tp)) {
-                if (r.offset() == e.offset()) {
-                    return r;
-                }
-                if (r.offset() > e.offset()) {
-                    return null;
+                if (offsets.remove(r.offset())) {
+                    found.put(r.offset(), r);
                 }
             }
+            // offsets that are gone (compaction, aborted transactions) are passed by the position
+            long pos = consumer.position(tp);
+            offsets.headSet(pos).clear();
         }
-        return null;
+        return found;
     }
 }

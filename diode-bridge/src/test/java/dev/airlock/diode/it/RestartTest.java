@@ -91,7 +91,7 @@ class RestartTest {
      */
     @Test
     void senderKilledMidBatchLosesAndDuplicatesNothing(@TempDir Path dir) throws Exception {
-        int n = 3000;
+        int n = 2000;
         List<Map.Entry<String, byte[]>> sent = capsules("sr", n);
         try (Bridge bridge = new Bridge(kafka, kafka, dir, Faults.iid(0.002, 31));
              TestKafka.Reader inbound = kafka.reader(Topics.INBOUND);
@@ -99,7 +99,7 @@ class RestartTest {
             bridge.overrides.setProperty(Keys.STREAM, "sender-restart");
             bridge.overrides.setProperty(Keys.SEND_GROUP, "sender-restart");
             bridge.overrides.setProperty(Keys.SEND_MAX_POLL_RECORDS, "400");
-            bridge.overrides.setProperty(Keys.SEND_RATE, "6000000");
+            bridge.overrides.setProperty(Keys.SEND_RATE, "8000000");
             kafka.startGroupAtEnd("sender-restart", Topics.CAPSULES_SIGNED);
             kafka.produce(Topics.CAPSULES_SIGNED, sent);
             bridge.startReceiver();
