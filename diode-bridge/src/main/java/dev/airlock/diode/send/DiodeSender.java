@@ -75,7 +75,8 @@ public final class DiodeSender implements AutoCloseable {
         this.heartbeats = new Heartbeats(signer, cfg.stream(), clock);
         this.journal = new SendJournal(cfg.journalDir(), 1_000_000);
         this.lastSent.set(journal.lastTransmitted());
-        this.tx = new UdpTransmitter(cfg.target(), cfg.rateBytesPerSec(), cfg.socketBufferBytes());
+        this.tx = new UdpTransmitter(cfg.target(), cfg.rateBytesPerSec(), cfg.socketBufferBytes(),
+                WireFormat.dataDatagramSize(cfg.stream(), cfg.fec().shardSize()));
         this.consumer = new KafkaConsumer<>(consumerProps(cfg, true), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         this.heartbeatTimer = Executors.newSingleThreadScheduledExecutor(r -> {

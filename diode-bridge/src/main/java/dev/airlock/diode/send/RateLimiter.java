@@ -12,10 +12,13 @@ public final class RateLimiter {
     private double tokens;
     private long last;
 
-    public RateLimiter(long bytesPerSecond) {
+    /**
+     * @param largestDatagram the largest single send, which must always fit the bucket
+     */
+    public RateLimiter(long bytesPerSecond, int largestDatagram) {
         this.bytesPerNano = bytesPerSecond / 1e9;
-        // 2 ms worth of burst, but at least one large datagram
-        this.capacity = Math.max(bytesPerSecond / 500.0, 65_536);
+        // at most 2 ms worth of burst: the receiver's socket buffer, not the sender, absorbs bursts
+        this.capacity = Math.max(bytesPerSecond / 500.0, largestDatagram);
         this.tokens = 0;
         this.last = System.nanoTime();
     }

@@ -51,7 +51,8 @@ public final class Resender {
             }
         }
         ByteBuffer buf = ByteBuffer.allocate(WireFormat.dataDatagramSize(cfg.stream(), cfg.fec().shardSize()));
-        try (UdpTransmitter tx = new UdpTransmitter(cfg.target(), cfg.rateBytesPerSec(), cfg.socketBufferBytes());
+        try (UdpTransmitter tx = new UdpTransmitter(cfg.target(), cfg.rateBytesPerSec(), cfg.socketBufferBytes(),
+                WireFormat.dataDatagramSize(cfg.stream(), cfg.fec().shardSize()));
              KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(DiodeSender.consumerProps(cfg, false),
                      new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             Map<TopicPartition, List<SendJournal.Entry>> byPartition = new TreeMap<>(

@@ -22,14 +22,19 @@ public final class UdpTransmitter implements AutoCloseable {
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong unreachable = new AtomicLong();
 
-    public UdpTransmitter(InetSocketAddress target, long rateBytesPerSec, int socketBufferBytes) throws IOException {
+    /**
+     * @param largestDatagram the largest datagram this transmitter will send (sets the rate limiter's burst)
+     */
+    public UdpTransmitter(InetSocketAddress target, long rateBytesPerSec, int socketBufferBytes, int largestDatagram)
+            throws IOException {
         StandardProtocolFamily family = target.getAddress() instanceof java.net.Inet6Address
                 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
         this.channel = DatagramChannel.open(family);
         channel.setOption(StandardSocketOptions.SO_SNDBUF, socketBufferBytes);
         channel.setOption(StandardSocketOptions.SO_RCVBUF, 1);
         channel.connect(target);
-        this.limiter = new RateLimiter(rateBytesPerSec);
+        // heartbeats are a few hundred bytes; data datagrams are the largest thing sent
+        this.limiter = new RateLimiter(rateBytesPerSec, Math.max(largestDatagram, 4096) + 28);
     }
 
     /** Sends one datagram (blocking for the rate limit). Thread-safe. */
