@@ -49,17 +49,19 @@ public final class DiodeMain {
         String command = null;
         String range = null;
         Path request = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--config" -> config = Path.of(arg(args, ++i));
-                case "--range" -> range = arg(args, ++i);
-                case "--request" -> request = Path.of(arg(args, ++i));
-                case "send", "receive", "resend" -> command = args[i];
-                default -> {
-                    err.println(USAGE);
-                    return 2;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--config" -> config = Path.of(arg(args, ++i));
+                    case "--range" -> range = arg(args, ++i);
+                    case "--request" -> request = Path.of(arg(args, ++i));
+                    case "send", "receive", "resend" -> command = args[i];
+                    default -> throw new IllegalArgumentException(USAGE);
                 }
             }
+        } catch (IllegalArgumentException e) {
+            err.println(USAGE);
+            return 2;
         }
         if (command == null) {
             err.println(USAGE);
