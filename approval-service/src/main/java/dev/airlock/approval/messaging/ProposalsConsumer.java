@@ -1,0 +1,44 @@
+package dev.airlock.approval.messaging;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.airlock.core.json.StrictJson;
+import dev.airlock.core.verify.VerificationException;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Consumes {@code airlock.proposals.v1}:
+ * a planner proposal, {@code {capsule: DSSE, tier, reachability, summary}}
+ * (ARCHITECTURE §4).
+ * Anything else is dead-lettered with its reason; a well-formed record is acknowledged, and its offset committed,
+ * only after it has been handled.
+ */
+@ApplicationScoped
+public class ProposalsConsumer {
+
+    private static final Logger LOG = Logger.getLogger(ProposalsConsumer.class);
+
+    @Incoming(Channels.PROPOSALS_IN)
+    public CompletionStage<Void> consume(Message<byte[]> message) {
+        try {
+            JsonNode document = StrictJson.readTree(message.getPayload(), StrictJson.SIGNED);
+            String kind = check(document);
+            // Slots in here, before the acknowledgement:
+            // Queueing for approvers, with early separation-of-duties feedback (§8).
+            LOG.debugf("Accepted %s from %s", kind, DeadLetters.describe(message));
+            return message.ack();
+        } catch (VerificationException e) {
+            return DeadLetters.reject(message, e);
+        }
+    }
+
+    /** Recognises the document by shape and returns what it is; signatures are checked later, by the engine. */
+    static String check(JsonNode document) throws VerificationException {
+        Documents.requireDsse(document.get("capsule"), Documents.PAYLOAD_CAPSULE, "proposal 'capsule'");
+        return "proposal";
+    }
+}

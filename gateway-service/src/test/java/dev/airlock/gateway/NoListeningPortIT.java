@@ -1,0 +1,77 @@
+package dev.airlock.gateway;
+
+import dev.airlock.core.events.Topics;
+import dev.airlock.gateway.messaging.Channels;
+import dev.airlock.testsupport.kafka.ClientConfigDump;
+import dev.airlock.testsupport.kafka.KafkaBroker;
+import dev.airlock.testsupport.kafka.KafkaTestClient;
+import dev.airlock.testsupport.net.SocketInspector;
+import dev.airlock.testsupport.process.JavaApp;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * ARCHITECTURE §1 invariant 2: the packaged gateway, running as its own process and consuming from the enclave broker,
+ * holds no listening TCP socket and no bound UDP socket, and its only connections go to that broker. Its producers
+ * are idempotent with {@code acks=all} (ARCHITECTURE §4), read from the configuration the Kafka client logs.
+ */
+class NoListeningPortIT {
+
+    private static final String PRODUCER_CONFIG_LOG =
+            "quarkus.log.category.\"org.apache.kafka.common.config.AbstractConfig\".level";
+
+    @Test
+    void packagedGatewayIsAKafkaClientOnly() {
+        try (KafkaBroker broker = KafkaBroker.start(); KafkaTestClient kafka = new KafkaTestClient(broker)) {
+            broker.createTopics(Topics.INBOUND);
+            int brokerPort = Integer.parseInt(broker.bootstrapServers().substring(
+                    broker.bootstrapServers().lastIndexOf(':') + 1));
+            try (JavaApp gateway = JavaApp.jar(Path.of("target", "quarkus-app", "quarkus-run.jar"))
+                    .systemProperty("kafka.bootstrap.servers", broker.bootstrapServers())
+                    .systemProperty(PRODUCER_CONFIG_LOG, "DEBUG")
+                    .log(Path.of("target", "gateway-it.log"))
+                    .start()) {
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                        .failFast("gateway exited", () -> !gateway.isAlive())
+                        .until(() -> kafka.groupIsStable(Channels.GROUP, 1));
+
+                SocketInspector inspector = SocketInspector.forPid(gateway.pid());
+                // keep looking for a while: a server started lazily after the consumer joined would show up here
+                await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+                            SocketInspector.Snapshot snapshot = inspector.snapshot();
+                            assertEquals(List.of(), snapshot.listeningTcp(), "listening TCP sockets");
+                            assertEquals(List.of(), snapshot.boundUdp(), "bound UDP sockets");
+                        });
+                SocketInspector.Snapshot snapshot = inspector.snapshot();
+                assertFalse(snapshot.establishedTcp().isEmpty(), "the gateway should be connected to its broker");
+                assertTrue(snapshot.establishedTcp().stream().allMatch(s -> s.remotePort() == brokerPort),
+                        () -> "connections other than to the broker: " + snapshot.establishedTcp());
+
+                // every producer, the dead-letter one included, is idempotent with acks=all (-1)
+                List<Map<String, String>> producers = ClientConfigDump.producers(gateway.logText());
+                assertEquals(4, producers.size(), "3 outgoing channels + 1 dead-letter producer");
+                for (Map<String, String> producer : producers) {
+                    assertEquals("-1", producer.get("acks"), producer.get("client.id"));
+                    assertEquals("true", producer.get("enable.idempotence"), producer.get("client.id"));
+                }
+                List<Map<String, String>> consumers = ClientConfigDump.consumers(gateway.logText());
+                assertEquals(1, consumers.size(), "one incoming channel");
+                for (Map<String, String> consumer : consumers) {
+                    assertEquals(Channels.GROUP, consumer.get("group.id"));
+                    assertEquals("false", consumer.get("enable.auto.commit"));
+                    assertEquals("earliest", consumer.get("auto.offset.reset"));
+                }
+            }
+        }
+    }
+}
