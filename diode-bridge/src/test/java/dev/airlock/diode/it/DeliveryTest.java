@@ -89,7 +89,7 @@ class DeliveryTest {
             assertEquals(n, o.deliveredBySeq.size());
             double lossRate = (double) bridge.relay.dropped() / bridge.relay.received();
             assertTrue(lossRate > 0.008 && lossRate < 0.012, "relay loss rate " + lossRate);
-            assertTrue(bridge.receiver.stats().repairedMessages() > 100, "FEC repaired nothing?");
+            assertTrue(bridge.receiver.stats().repairedMessages() > 0, "FEC repaired nothing: " + bridge.receiver.stats());
         }
     }
 

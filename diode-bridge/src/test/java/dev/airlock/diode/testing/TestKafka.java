@@ -1,7 +1,7 @@
 package dev.airlock.diode.testing;
 
 import dev.airlock.core.events.Topics;
-import io.smallrye.reactive.messaging.kafka.companion.test.EmbeddedKafkaBroker;
+import dev.airlock.testsupport.kafka.KafkaBroker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -23,27 +23,17 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 
-/** A real single-node KRaft broker in the test JVM, with the topics of one side created for 4 MiB+ values. */
+/** A real single-node KRaft broker (test-support), with the topics of one side created for 4 MiB+ values. */
 public final class TestKafka implements AutoCloseable {
     public static final String MAX_MESSAGE_BYTES = String.valueOf(8 * 1024 * 1024);
-    private final EmbeddedKafkaBroker broker;
+    private final KafkaBroker broker;
     private final String bootstrap;
 
     public TestKafka() {
-        this.broker = new EmbeddedKafkaBroker()
-                .withDeleteLogDirsOnClose(true)
-                .withAdditionalProperties(p -> {
-                    p.put("message.max.bytes", MAX_MESSAGE_BYTES);
-                    p.put("replica.fetch.max.bytes", MAX_MESSAGE_BYTES);
-                    p.put("offsets.topic.replication.factor", "1");
-                    p.put("transaction.state.log.replication.factor", "1");
-                    p.put("transaction.state.log.min.isr", "1");
-                    p.put("group.initial.rebalance.delay.ms", "0");
-                    p.put("num.partitions", "1");
-                })
-                .start();
-        String l = broker.getAdvertisedListeners();
-        this.bootstrap = l.substring(l.indexOf("://") + 3).split(",")[0];
+        // test-support's broker (in this JVM, or a container where Infrastructure says so); the topics below carry
+        // their own max.message.bytes, so 4 MiB capsules need no broker-wide setting
+        this.broker = KafkaBroker.start();
+        this.bootstrap = broker.bootstrapServers();
         createTopics(List.of(Topics.CAPSULES_SIGNED, Topics.POLICY_SIGNED, Topics.INBOUND, Topics.DIODE_HEALTH), 1);
     }
 
