@@ -161,10 +161,13 @@ public final class DiodeMain {
     }
 
     /** One line per event on stderr, unless a logging configuration file was given. */
-    static void configureLogging() {
-        if (System.getProperty("java.util.logging.config.file") != null) {
+    private static boolean loggingConfigured;
+
+    static synchronized void configureLogging() {
+        if (loggingConfigured || System.getProperty("java.util.logging.config.file") != null) {
             return;
         }
+        loggingConfigured = true;
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         ConsoleHandler h = new ConsoleHandler();
