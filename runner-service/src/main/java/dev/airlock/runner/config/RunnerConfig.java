@@ -2,7 +2,6 @@ package dev.airlock.runner.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import io.smallrye.config.WithDefaults;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +33,6 @@ public interface RunnerConfig {
      * Workspaces by repository ({@code capsule.target.repository}): a local directory, usually a git checkout. A capsule
      * for a repository without a workspace here is rejected with evidence ({@code NO_WORKSPACE}).
      */
-    @WithDefaults
     Map<String, Path> workspaces();
 
     /** Journal, evidence spool, executed-capsule record and validation homes. Owned by the runner alone. */
@@ -60,7 +58,6 @@ public interface RunnerConfig {
     Optional<String> javaHome();
 
     /** Further fixed environment variables for validation processes, set by the operator (never by a capsule). */
-    @WithDefaults
     Map<String, String> validationEnvironment();
 
     /** Status file (JSON), rewritten on every change: the runner's health without a port. */
