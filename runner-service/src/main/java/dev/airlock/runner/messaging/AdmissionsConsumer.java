@@ -4,6 +4,7 @@ import dev.airlock.core.events.Admission;
 import dev.airlock.core.verify.VerificationException;
 import dev.airlock.runner.config.RunnerKeys;
 import dev.airlock.runner.service.RunnerService;
+import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -17,10 +18,12 @@ import java.util.concurrent.CompletionStage;
  * is parsed ({@link Admission#verify}); a record that is not an admission signed by that key is dead-lettered with its
  * reason ({@code MALFORMED}, {@code UNKNOWN_KEY}, {@code SIGNATURE_INVALID}, ...) and runs nothing.
  *
- * <p>Verified admissions go to {@link RunnerService}. This method returns as soon as the admission has been taken,
- * so the connector keeps polling while a validation runs for minutes; the record is acknowledged (and its offset
- * committed, throttled strategy) only once the run's evidence is spooled. {@code throttled.unprocessed-record-max-age.ms}
- * is 0 for this channel because an unacknowledged record is normal for as long as a validation's timeout allows.
+ * <p>Records are handled one at a time, in order, on a worker thread ({@code @Blocking(ordered = true)}: signature
+ * checks and file look-ups stay off the event loop). Verified admissions go to {@link RunnerService}; this method
+ * returns as soon as the admission has been taken (its run queued on its workspace's lane), so the connector keeps
+ * polling while a validation runs for minutes. The record is acknowledged, and its offset committed (throttled
+ * strategy), only once the run's evidence is spooled. {@code throttled.unprocessed-record-max-age.ms} is 0 for this
+ * channel because an unacknowledged record is normal for as long as a validation's timeout allows.
  */
 @ApplicationScoped
 public class AdmissionsConsumer {
@@ -35,6 +38,7 @@ public class AdmissionsConsumer {
     }
 
     @Incoming(Channels.ADMISSIONS_IN)
+    @Blocking(ordered = true)
     public CompletionStage<Void> consume(Message<byte[]> message) {
         Admission admission;
         try {

@@ -154,6 +154,31 @@ class RunnerServiceTest {
         }
     }
 
+    @Test
+    void validationLongerThanMaxPollIntervalKeepsTheRunnerInItsGroup() throws Exception {
+        Capsule c = Admissions.capsule("svc-slow-1", "audit-api", step("slow", 60, "sh", "validate.sh", "sleep", "8"));
+        String group = Channels.group(config.id());
+
+        try (KafkaTestClient kafka = new KafkaTestClient(broker)) {
+            await().atMost(WAIT).until(() -> kafka.groupIsStable(group, 1));
+            String member = member(kafka, group);
+            RecordMetadata sent = kafka.send(Topics.ADMISSIONS, c.capsuleId(),
+                    Admissions.signed(Admissions.admitted(c, "apply")));
+
+            EvidencePredicate p = awaitEvidence(kafka, c.capsuleId());
+            assertEquals("APPLIED", p.outcome(), p::toString);
+            assertTrue(p.validation().get(0).durationMs() > Long.parseLong(RunnerFixtureResource.MAX_POLL_INTERVAL_MS),
+                    "the validation outlasted max.poll.interval.ms");
+            awaitCommittedPast(kafka, sent.offset());
+            assertEquals(member, member(kafka, group), "the runner was never dropped from its group");
+            assertEquals(1, EvidenceTopic.records(kafka, c.capsuleId()).size());
+        }
+    }
+
+    private static String member(KafkaTestClient kafka, String group) {
+        return kafka.describeGroup(group).orElseThrow().members().iterator().next().consumerId();
+    }
+
     private static EvidencePredicate awaitEvidence(KafkaTestClient kafka, String capsuleId) {
         return await().atMost(WAIT).pollInterval(Duration.ofMillis(250))
                 .until(() -> EvidenceTopic.bundles(kafka, capsuleId), b -> !b.isEmpty())

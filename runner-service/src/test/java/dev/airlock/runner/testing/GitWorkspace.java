@@ -38,6 +38,7 @@ public final class GitWorkspace {
               check) grep -q '<version>2.17.1</version>' pom.xml ;;
               before) grep -q '<version>2.14.1</version>' pom.xml ;;
               fail) echo "checking pom.xml"; echo "3 tests failed" >&2; exit 1 ;;
+              sleep) sleep "$2" ;;
               tree) sleep 300 & echo $! > "$2"; wait ;;
               env) env | sort ;;
               net) if bash -c "exec 3<>/dev/tcp/127.0.0.1/$2" 2>/dev/null; then echo "reached 127.0.0.1:$2"; exit 1; fi
