@@ -33,8 +33,9 @@ import java.util.function.BooleanSupplier;
  * operator's {@code validation-environment} entries, and {@code AIRLOCK_RUN_TOKEN} (a random id per step, by which
  * the runner finds the step's processes after a crash). Nothing of the runner's own environment is passed on.
  *
- * <p>The command line actually started is {@code setsid [unshare -n --] argv…}: {@code setsid} makes the step the
- * leader of a session of its own, so a timeout kills the whole tree, background children included.
+ * <p>The command line actually started is {@code setsid -- [unshare -n --] argv…} ({@code unshare --user
+ * --map-current-user --net --} when the runner is not root): {@code setsid} makes the step the leader of a session of
+ * its own, so a timeout kills the whole tree, background children included.
  */
 public final class ValidationRunner {
 
@@ -71,6 +72,7 @@ public final class ValidationRunner {
     private final Map<String, JournalRecord.RunningStep> active = new ConcurrentHashMap<>();
     private volatile Boolean isolationWorks;
     private volatile String isolationDetail = "";
+    private volatile List<String> isolationPrefix = List.of();
 
     public ValidationRunner(Settings settings) throws IOException {
         this.settings = settings;
@@ -107,17 +109,45 @@ public final class ValidationRunner {
     /** Null when validation may run; otherwise why not ({@code network-isolation=required} and no namespace). */
     public String isolationProblem() {
         if (settings.isolation() == NetworkIsolation.REQUIRED && !isolates()) {
-            return "network-isolation=required but 'unshare -n' does not work on this host: " + isolationDetail;
+            return "network-isolation=required but no network namespace can be created on this host: "
+                    + isolationDetail;
         }
         return null;
     }
 
+    /**
+     * Finds the first {@code unshare} form that works here: {@code unshare -n} (root, or CAP_SYS_ADMIN), else
+     * {@code unshare --user --map-current-user --net} (an unprivileged user namespace, which a dedicated non-root
+     * runner user has on most distributions; the step keeps its uid). Each is tried with {@code true}.
+     */
     private boolean probe() {
         if (unshare == null) {
-            isolationDetail = "unshare not found on " + settings.path();
+            isolationDetail = "unshare not found";
             return false;
         }
-        ProcessBuilder pb = new ProcessBuilder(unshare, "-n", "--", "true");
+        List<String> problems = new ArrayList<>();
+        for (List<String> form : List.of(List.of("-n"), List.of("--user", "--map-current-user", "--net"))) {
+            List<String> command = new ArrayList<>();
+            command.add(unshare);
+            command.addAll(form);
+            command.add("--");
+            command.add("true");
+            String problem = tryCommand(command);
+            if (problem == null) {
+                isolationPrefix = List.copyOf(command.subList(0, command.size() - 1));
+                LOG.infof("Network isolation for validations: %s", String.join(" ", isolationPrefix));
+                return true;
+            }
+            problems.add("'" + String.join(" ", command.subList(1, command.size())) + "': " + problem);
+        }
+        isolationDetail = String.join("; ", problems);
+        LOG.warnf("Network isolation for validations is unavailable: %s", isolationDetail);
+        return false;
+    }
+
+    /** Null when the command exits 0 within ten seconds, else what happened. */
+    private String tryCommand(List<String> command) {
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().clear();
         pb.environment().put("PATH", settings.path());
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -128,22 +158,15 @@ public final class ValidationRunner {
             out.start();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                isolationDetail = "'unshare -n true' did not finish";
-                return false;
+                return "did not finish";
             }
             out.join(DRAIN_MILLIS);
-            isolationDetail = out.text().trim();
-            boolean ok = p.exitValue() == 0;
-            LOG.infof("Network isolation for validations: %s", ok ? "unshare -n works" : "unavailable ("
-                    + isolationDetail + ")");
-            return ok;
+            return p.exitValue() == 0 ? null : "exit " + p.exitValue() + " " + out.text().trim();
         } catch (IOException e) {
-            isolationDetail = e.getMessage();
-            return false;
+            return e.getMessage();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            isolationDetail = "interrupted";
-            return false;
+            return "interrupted";
         }
     }
 
@@ -167,9 +190,7 @@ public final class ValidationRunner {
             command.add("--");
         }
         if (isolated) {
-            command.add(unshare);
-            command.add("-n");
-            command.add("--");
+            command.addAll(isolationPrefix);
         }
         command.addAll(step.argv());
         ProcessBuilder pb = new ProcessBuilder(command).directory(workdir.toFile());

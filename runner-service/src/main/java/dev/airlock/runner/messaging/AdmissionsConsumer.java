@@ -1,6 +1,7 @@
 package dev.airlock.runner.messaging;
 
 import dev.airlock.core.events.Admission;
+import dev.airlock.core.verify.ReasonCode;
 import dev.airlock.core.verify.VerificationException;
 import dev.airlock.runner.config.RunnerKeys;
 import dev.airlock.runner.service.RunnerService;
@@ -45,6 +46,10 @@ public class AdmissionsConsumer {
             admission = Admission.verify(message.getPayload(), keys.gateway());
         } catch (VerificationException e) {
             return DeadLetters.reject(message, e);
+        } catch (RuntimeException e) {
+            // Binding checks that are not typed as verification failures: still not an admission.
+            return DeadLetters.reject(message, new VerificationException(ReasonCode.MALFORMED,
+                    "not an admission: " + e.getClass().getSimpleName()));
         }
         return runner.submit(admission, message::ack);
     }

@@ -241,7 +241,7 @@ public class RunnerService {
         }
         CapsuleExecutor.Request req = request;
         EvidencePredicate rejected = rejection;
-        Path laneKey = req == null ? Path.of("") : req.workspace().toAbsolutePath().normalize();
+        Path laneKey = req == null ? Path.of("") : laneKey(req.workspace());
         ExecutorService lane = lanes.computeIfAbsent(laneKey,
                 k -> Executors.newSingleThreadExecutor(r -> daemon(r, "runner-lane-"
                         + (req == null ? "rejections" : req.repository()))));
@@ -357,7 +357,11 @@ public class RunnerService {
                 if (sending.size() >= MAX_SENDING) {
                     break;
                 }
-                send(item.capsuleId());
+                // A run still finishing has spooled its bundle but not yet recorded the capsule and removed its
+                // journal; sent and deleted now, a crash right after would leave a journal without its evidence.
+                if (!inProgress.contains(item.capsuleId())) {
+                    send(item.capsuleId());
+                }
             }
             status.spooled(spool.size());
         } catch (IOException | RuntimeException e) {
@@ -410,6 +414,15 @@ public class RunnerService {
         status.state(StatusReporter.State.FAILED, what + ": " + e);
         stopping.set(true);
         Quarkus.asyncExit(70);
+    }
+
+    /** Repositories configured on the same directory share a lane: one capsule at a time per workspace. */
+    private static Path laneKey(Path workspace) {
+        try {
+            return workspace.toRealPath();
+        } catch (IOException | RuntimeException e) {
+            return workspace.toAbsolutePath().normalize(); // the executor reports the missing workspace
+        }
     }
 
     private static Thread daemon(Runnable r, String name) {
