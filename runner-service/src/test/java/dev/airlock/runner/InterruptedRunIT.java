@@ -42,6 +42,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class InterruptedRunIT {
 
     private static final Duration WAIT = Duration.ofSeconds(120);
+    /** The killed runner's group membership lapses after this; the broker's minimum, so the restart is not kept waiting. */
+    private static final String[] SESSION_TIMEOUT = {
+        "mp.messaging.incoming.\"airlock.admissions.v1-in\".session.timeout.ms", "6000"};
 
     @Test
     void runnerKilledDuringValidationRestoresTheBeforeStateAndReportsInterrupted() throws Exception {
@@ -54,7 +57,8 @@ class InterruptedRunIT {
                     step("build", 600, "sh", "validate.sh", "tree", sleeperPid.toString()));
 
             RecordMetadata sent;
-            JavaApp first = RunnerProcess.start(fixture, broker.bootstrapServers(), "runner-it-kill-first.log");
+            JavaApp first = RunnerProcess.start(fixture, broker.bootstrapServers(), "runner-it-kill-first.log",
+                    SESSION_TIMEOUT);
             try {
                 sent = kafka.send(Topics.ADMISSIONS, c.capsuleId(), Admissions.signed(Admissions.admitted(c, "apply")));
                 await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
@@ -69,7 +73,8 @@ class InterruptedRunIT {
             assertTrue(ProcessReaper.running(sleeper), "the validation outlives the killed runner");
             assertEquals(List.of(), EvidenceTopic.records(kafka, c.capsuleId()));
 
-            JavaApp second = RunnerProcess.start(fixture, broker.bootstrapServers(), "runner-it-kill-second.log");
+            JavaApp second = RunnerProcess.start(fixture, broker.bootstrapServers(), "runner-it-kill-second.log",
+                    SESSION_TIMEOUT);
             try {
                 List<EvidenceBundles.Verified> bundles = await().atMost(WAIT).pollInterval(Duration.ofMillis(250))
                         .failFast("runner exited: " + second.logText(), () -> !second.isAlive())
