@@ -45,6 +45,10 @@ public interface PlannerConfig {
     @WithDefault("true")
     boolean autoPropose();
 
+    /** How often the fleets run and the outbox is drained besides the runs intake triggers ("30s", "PT1M"). */
+    @WithDefault("30s")
+    String reconcileInterval();
+
     /** Largest intake document accepted, in bytes. */
     @WithDefault("33554432")
     long maxDocumentBytes();

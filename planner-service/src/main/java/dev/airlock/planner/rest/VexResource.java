@@ -26,8 +26,9 @@ import java.util.Set;
 
 /**
  * {@code GET /api/vex}: every open T0 finding as an OpenVEX v0.2.0 statement (https://github.com/openvex/spec):
- * status {@code not_affected}, justification {@code vulnerable_code_not_in_execute_path}, the product that ships the
- * component with the component as subcomponent, and the reachability proof as the impact statement. The document id
+ * status {@code not_affected}, justification {@code vulnerable_code_not_in_execute_path}, the service that ships the
+ * component as product ({@code urn:airlock:service:<name>}, its SBOM's root purl as identifier) with the component as
+ * subcomponent, and the reachability proof as the impact statement. The document id
  * is derived from its statements, so the same facts give the same document.
  */
 @Path("/api/vex")
@@ -78,8 +79,14 @@ public class VexResource {
                 aliases.forEach(a::add);
             }
             s.put("timestamp", StrictJson.formatInstant(at));
+            // The deployment is what is not affected (the same artifact may be affected where another service ships
+            // it), so the product is the service; the artifact's purl is its identifier.
             ObjectNode product = s.putArray("products").addObject();
-            product.put("@id", r.product != null ? r.product : "urn:airlock:finding:" + f.fingerprint);
+            product.put("@id", r.service != null ? "urn:airlock:service:" + r.service
+                    : r.product != null ? r.product : "urn:airlock:finding:" + f.fingerprint);
+            if (r.product != null && r.product.startsWith("pkg:")) {
+                product.putObject("identifiers").put("purl", r.product);
+            }
             product.putArray("subcomponents").addObject().put("@id", f.componentPurl);
             s.put("status", "not_affected");
             s.put("justification", "vulnerable_code_not_in_execute_path");

@@ -29,6 +29,7 @@ import dev.airlock.planner.repository.ReachabilityEntity;
 import dev.airlock.planner.repository.ServiceEntity;
 import dev.airlock.planner.repository.TierDecisionEntity;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -97,8 +98,14 @@ public class ProposalService {
         if (!running.compareAndSet(false, true)) {
             return;
         }
+        freshContext().runOnContext(v -> loop());
+    }
+
+    /** A new duplicated context flagged safe: Hibernate Reactive keeps its session there, isolated from callers. */
+    private Context freshContext() {
         Context ctx = VertxContext.createNewDuplicatedContext(vertx.getDelegate().getOrCreateContext());
-        ctx.runOnContext(v -> loop());
+        VertxContextSafetyToggle.setContextSafe(ctx, true);
+        return ctx;
     }
 
     private void loop() {
@@ -112,8 +119,7 @@ public class ProposalService {
     private void finish() {
         running.set(false);
         if (again.get() && running.compareAndSet(false, true)) {
-            Context ctx = VertxContext.createNewDuplicatedContext(vertx.getDelegate().getOrCreateContext());
-            ctx.runOnContext(v -> loop());
+            freshContext().runOnContext(v -> loop());
         }
     }
 
