@@ -8,8 +8,6 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-import java.time.Instant;
-
 /** An edge of an SBOM's dependency graph ({@code ref} → {@code dependsOn}). */
 @Entity
 @Table(name = "component_dependencies")

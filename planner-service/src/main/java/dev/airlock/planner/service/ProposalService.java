@@ -158,6 +158,13 @@ public class ProposalService {
             }
             TrustedPolicy policy = policyInForce();
             SigningKey key = key();
+            if (f.componentPurl == null) {
+                return refuse(snap, new FleetRefusal("NOT_DECLARED", "the finding names no component"), null);
+            }
+            if (f.fixedVersion == null) {
+                return refuse(snap, new FleetRefusal("NO_FIX_AVAILABLE", "no fixed version is known for "
+                        + f.componentPurl), null);
+            }
             Target target;
             try {
                 target = target(snap);
