@@ -36,10 +36,10 @@ public class DecisionsConsumer {
     }
 
     @Incoming(Channels.DECISIONS_IN)
-    @Blocking(ordered = false)
+    @Blocking(value = Channels.WORKERS, ordered = false)
     public CompletionStage<Void> consume(Message<byte[]> message) {
         String from = DeadLetters.describe(message);
-        DecisionOutcome o = decisions.submit(message.getPayload(), Via.KAFKA, null, null, from);
+        DecisionOutcome o = Retry.transient_(() -> decisions.submit(message.getPayload(), Via.KAFKA, null, null, from));
         LOG.debugf("Decision from %s: %s %s %s", from, o.outcome(), o.reason() == null ? "" : o.reason(),
                 o.status() == null ? "" : o.status());
         if (o.isRefused() && POISON.contains(o.reason())) {

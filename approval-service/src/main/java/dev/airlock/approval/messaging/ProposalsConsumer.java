@@ -31,10 +31,11 @@ public class ProposalsConsumer {
     }
 
     @Incoming(Channels.PROPOSALS_IN)
-    @Blocking(ordered = false)
+    @Blocking(value = Channels.WORKERS, ordered = false)
     public CompletionStage<Void> consume(Message<byte[]> message) {
         try {
-            ProposalOutcome o = proposals.receive(message.getPayload(), DeadLetters.describe(message));
+            ProposalOutcome o = Retry.transientChecked(
+                    () -> proposals.receive(message.getPayload(), DeadLetters.describe(message)));
             LOG.debugf("Proposal %s from %s: %s %s %s", o.capsuleId(), DeadLetters.describe(message), o.outcome(),
                     o.status() == null ? "" : o.status(), o.reason() == null ? "" : o.reason());
             return message.ack();
