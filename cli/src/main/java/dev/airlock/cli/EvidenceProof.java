@@ -267,7 +267,7 @@ final class EvidenceProof extends Leaf {
             throw new CliException("--log is not a usable URL: " + url);
         } catch (IOException e) {
             throw new CliException("cannot fetch " + what + " from " + url + ": "
-                    + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
+                    + (e.getMessage() != null ? e.getMessage() : "no answer (connection refused or timed out)"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException("interrupted while fetching " + what);

@@ -52,6 +52,19 @@ public class LogResource {
         }
     }
 
+    /** Any log entry by its index (bundles and purge records), with its exact bytes. */
+    @GET
+    @Path("entries/{index}")
+    public Uni<BundleView> byIndex(@jakarta.ws.rs.PathParam("index") String index) {
+        Long i = Params.number(index, "index");
+        return Panache.withSession(() -> EvidenceLeaf.<EvidenceLeaf>findById(i)).map(l -> {
+            if (l == null) {
+                throw Problem.notFound("no log entry " + i);
+            }
+            return BundleView.of(l, true);
+        });
+    }
+
     @GET
     @Path("checkpoints/latest")
     public Uni<CheckpointView> latest() {

@@ -74,9 +74,22 @@ public class ChainVerifier {
         long checkpoints;
         boolean leavesDone;
         final List<PublicKeyHandle> keys = evidenceKeys();
+        /** Leaves found bad by the row checks; stored hashes above them differ as a consequence, not a new fault. */
+        final java.util.TreeSet<Long> badLeaves = new java.util.TreeSet<>();
 
         void bad(long index, String problem) {
             findings.add(new Finding(index, problem));
+        }
+
+        void badLeaf(long index, String problem) {
+            badLeaves.add(index);
+            bad(index, problem);
+        }
+
+        /** True if a leaf in [from, to) was already found bad. */
+        boolean explained(long from, long to) {
+            Long b = badLeaves.ceiling(from);
+            return b != null && b < to;
         }
     }
 
@@ -119,7 +132,7 @@ public class ChainVerifier {
                         byte[] entry = (byte[]) r[2];
                         byte[] receipt = (byte[]) r[3];
                         while (st.expected < index) {
-                            st.bad(st.expected, "leaf " + st.expected + " is missing (deleted row)");
+                            st.badLeaf(st.expected, "leaf " + st.expected + " is missing (deleted row)");
                             // keep positions aligned so later checks name their own indices
                             st.recomputed.appendLeafHash(new byte[MerkleHash.HASH_BYTES]);
                             st.expected++;
@@ -127,11 +140,11 @@ public class ChainVerifier {
                         if (entry == null) {
                             st.purged++;
                         } else if (!MessageDigest.isEqual(MerkleHash.leafHash(entry), hash)) {
-                            st.bad(index, "leaf " + index + ": the stored entry does not hash to the stored leaf hash "
+                            st.badLeaf(index, "leaf " + index + ": the stored entry does not hash to the stored leaf hash "
                                     + "(entry or hash changed)");
                         }
                         if (!LeafReceipts.verify(st.keys, key.id(), index, hash, receipt)) {
-                            st.bad(index, "leaf " + index + ": the leaf hash at this index is not the one the evidence "
+                            st.badLeaf(index, "leaf " + index + ": the leaf hash at this index is not the one the evidence "
                                     + "key signed at append (rewritten, or a row moved from another index)");
                         }
                         st.recomputed.appendLeafHash(entry != null ? MerkleHash.leafHash(entry) : hash);
@@ -160,7 +173,8 @@ public class ChainVerifier {
                         if (expected == null) {
                             st.bad(firstLeaf, String.format(Locale.ROOT, "a stored subtree (level %d, index %d) the "
                                     + "log does not have", level, idx));
-                        } else if (!MessageDigest.isEqual(expected, hash)) {
+                        } else if (!MessageDigest.isEqual(expected, hash)
+                                && !st.explained(firstLeaf, firstLeaf + (1L << level))) {
                             st.bad(firstLeaf, String.format(Locale.ROOT, "stored subtree (level %d, index %d) over "
                                     + "leaves %d..%d differs from the recomputed one", level, idx, firstLeaf,
                                     firstLeaf + (1L << level) - 1));
@@ -219,13 +233,13 @@ public class ChainVerifier {
                         } else {
                             try {
                                 byte[] recomputed = st.recomputed.tree().rootHash(cp.size());
-                                if (!MessageDigest.isEqual(recomputed, cp.root())) {
+                                if (!MessageDigest.isEqual(recomputed, cp.root()) && !st.explained(0, cp.size())) {
                                     long from = previous == null ? 0 : previous.size();
                                     st.bad(from, String.format(Locale.ROOT, "the signed root of size %d differs from "
                                             + "the recomputed one: the log changed after leaf %d was checkpointed",
                                             cp.size(), from));
                                 }
-                                if (previous != null) {
+                                if (previous != null && !st.explained(0, cp.size())) {
                                     MerkleVerifier.verifyConsistency(previous.size(), cp.size(),
                                             st.recomputed.tree().consistencyProof(previous.size(), cp.size()),
                                             previous.root(), cp.root());

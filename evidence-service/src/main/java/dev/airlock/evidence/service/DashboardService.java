@@ -77,7 +77,7 @@ public class DashboardService {
         return Panache.withSession(() -> Panache.getSession().chain(s -> {
             Uni<List<Object[]>> outcomes = rows(s, "select outcome, count(*) from evidence_leaf where entry_kind = "
                     + "'bundle' and received_at >= ?1 group by outcome", from);
-            Uni<List<Object[]>> hourly = rows(s, "select floor(extract(epoch from received_at) / 3600)::bigint, "
+            Uni<List<Object[]>> hourly = rows(s, "select cast(floor(extract(epoch from received_at) / 3600) as bigint), "
                     + "outcome, count(*) from evidence_leaf where entry_kind = 'bundle' and received_at >= ?1 "
                     + "group by 1, 2", from);
             Uni<List<Object[]>> reasons = rows(s, "select coalesce(reason, 'UNSPECIFIED'), count(*) from evidence_leaf "
