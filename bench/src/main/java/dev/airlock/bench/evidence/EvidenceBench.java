@@ -9,7 +9,6 @@ import dev.airlock.core.evidence.Checkpoint;
 import dev.airlock.core.evidence.CheckpointVerifier;
 import dev.airlock.core.evidence.EvidenceBundles;
 import dev.airlock.core.evidence.EvidencePredicate;
-import dev.airlock.core.evidence.Statement;
 import dev.airlock.core.evidence.merkle.InMemoryMerkleLog;
 import dev.airlock.core.evidence.merkle.MerkleHash;
 import dev.airlock.core.json.StrictJson;
@@ -174,7 +173,7 @@ public final class EvidenceBench {
                         false, 4200, "BUILD SUCCESS\n".repeat(20), "", "11".repeat(32), "22".repeat(32))),
                 new EvidencePredicate.RollbackRecord(true, true, true), null, TestPki.NOW, TestPki.NOW.plusSeconds(42));
         String digest = Hex.digest(capsuleId.getBytes(StandardCharsets.UTF_8));
-        return EvidenceBundles.sign(Statement.of(digest, p), pki.of("runner.edge-7")).toJson();
+        return EvidenceBundles.sign(dev.airlock.core.evidence.Statement.of(digest, p), pki.of("runner.edge-7")).toJson();
     }
 
     /** Single-row autocommit inserts of the same rows into a table shaped like evidence_leaf. */

@@ -15,10 +15,10 @@ import java.util.Base64;
 public record BundleView(long logIndex, String leafHash, String kind, String capsuleId, String environment,
                          String outcome, String reason, String tier, String signer, Long policyVersion,
                          Instant startedAt, Instant finishedAt, Instant receivedAt, Instant purgedAt, String egress,
-                         String entry) {
+                         Instant projectedAt, String entry) {
     static BundleView of(EvidenceLeaf l, boolean withEntry) {
         return new BundleView(l.leafIndex, Hex.encode(l.leafHash), l.entryKind, l.capsuleId, l.environment, l.outcome,
                 l.reason, l.tier, l.signer, l.policyVersion, l.startedAt, l.finishedAt, l.receivedAt, l.purgedAt,
-                l.egressMode, withEntry && l.entry != null ? Base64.getEncoder().encodeToString(l.entry) : null);
+                l.egressMode, l.projectedAt, withEntry && l.entry != null ? Base64.getEncoder().encodeToString(l.entry) : null);
     }
 }

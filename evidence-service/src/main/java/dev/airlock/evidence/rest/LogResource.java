@@ -87,7 +87,12 @@ public class LogResource {
     @POST
     @Path("checkpoints")
     public Uni<CheckpointView> create() {
-        return log.checkpointNow().map(r -> CheckpointView.of(log.logId(), r));
+        return log.checkpointNow().map(r -> {
+            if (r == null) {
+                throw new Problem(503, "Service Unavailable", "the log is not open yet; try again in a moment");
+            }
+            return CheckpointView.of(log.logId(), r);
+        });
     }
 
     /**

@@ -164,6 +164,7 @@ public class EvidenceLog {
     public Uni<CheckpointRow> checkpointNow() {
         return Panache.withTransaction(() -> Panache.getSession().chain(session ->
                 session.find(LogHead.class, LogHead.ID, LockModeType.PESSIMISTIC_WRITE).chain(head ->
+                        head == null ? Uni.createFrom().<CheckpointRow>nullItem() : // still starting
                         latestCheckpoint().chain(latest -> {
                             if (latest != null && latest.size == head.size) {
                                 return Uni.createFrom().item(latest);

@@ -46,7 +46,8 @@ public class ExportService {
     }
 
     public Uni<EvidenceExport> export(String environment, Instant since) {
-        return log.checkpointNow().chain(cp -> Panache.withSession(() -> Panache.getSession().chain(s ->
+        return log.checkpointNow().onItem().ifNull().failWith(() -> new dev.airlock.evidence.domain.Problem(503,
+                "Service Unavailable", "the log is not open yet; try again in a moment")).chain(cp -> Panache.withSession(() -> Panache.getSession().chain(s ->
                 leaves(environment, since, cp.size).chain(rows -> Multi.createFrom().iterable(rows)
                         .onItem().transformToUniAndConcatenate(l -> entry(s, l, cp))
                         .collect().asList()

@@ -71,6 +71,12 @@ public class ProjectionService {
                     PayloadTypes.SANITIZED_EVIDENCE, sanitize(leaf, statement).toJson(), ceId));
             default -> Uni.createFrom().voidItem();
         };
+        // The broker's acknowledgement completes on a Kafka producer thread: come back to this Vert.x context before
+        // touching the database (Hibernate Reactive sessions live on it).
+        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        if (context != null) {
+            sent = sent.emitOn(r -> context.runOnContext(v -> r.run()));
+        }
         return sent.chain(() -> Panache.withTransaction(() -> Panache.getSession().chain(s -> s.createNativeQuery(
                         "update evidence_leaf set projected_at = ?1 where leaf_index = ?2")
                 .setParameter(1, java.time.OffsetDateTime.ofInstant(clock.instant(), java.time.ZoneOffset.UTC))

@@ -71,6 +71,15 @@ class GrcConsumerTest {
             List<ConsumerRecord<String, byte[]>> sanitized = kafka.readAll(Topics.EVIDENCE_SANITIZED);
             List<ConsumerRecord<String, byte[]>> metadata = kafka.readAll(Topics.EVIDENCE_METADATA);
 
+            // Each projection was acknowledged by the broker and recorded as such (the outbox flag), local-only none.
+            await().atMost(Duration.ofSeconds(60)).until(() ->
+                    Api.json("/api/bundles/grc-sanitized").getString("entries[0].projectedAt") != null
+                            && Api.json("/api/bundles/grc-metadata").getString("entries[0].projectedAt") != null);
+            assertEquals(null, Api.json("/api/bundles/grc-local").getString("entries[0].projectedAt"));
+            // Nothing went to the dead-letter topic on the way.
+            assertTrue(kafka.readAll(Topics.dlq(Topics.EVIDENCE_RAW)).stream()
+                    .noneMatch(r -> r.key() != null && r.key().startsWith("grc-")), "dead-lettered grc records");
+
             // Nothing a local-only environment produced, and each mode on its own topic only.
             assertFalse(keys(sanitized).contains("grc-local"));
             assertFalse(keys(metadata).contains("grc-local"));
