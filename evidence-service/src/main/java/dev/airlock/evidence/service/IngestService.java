@@ -21,7 +21,8 @@ import java.util.Optional;
 
 /**
  * One evidence bundle from {@code airlock.evidence.raw.v1}: verified against the keys of the policy in force
- * (verify before parse), appended to the log exactly as received, then projected per the environment's egress.
+ * (verify before parse), appended to the log exactly as received, then projected per the environment's egress
+ * (after the commit, from the outbox columns of the leaf row).
  * Anything that does not verify is quarantined with its reason; only bytes that are not even a DSSE envelope of an
  * in-toto Statement are poison for the dead-letter topic.
  */
@@ -73,7 +74,10 @@ public class IngestService {
         }
         EvidenceLeaf draft = draft(v, policy.get());
         return Panache.withTransaction(() -> Panache.getSession().chain(s -> log.append(s, bytes, draft)))
-                .call(a -> projections.project(a.leaf()))
+                // Transactional outbox: the leaf row records the egress decision; the projection is published after
+                // the commit without holding up the next bundle, and ProjectionService.projectPending() publishes
+                // whatever a crash or a broker outage left unacknowledged.
+                .invoke(a -> projections.projectLater(a.leaf()))
                 .map(a -> {
                     if (a.duplicate()) {
                         LOG.debugf("Duplicate bundle for %s from %s: already leaf %d", draft.capsuleId, source,

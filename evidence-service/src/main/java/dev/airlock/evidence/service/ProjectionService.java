@@ -34,10 +34,13 @@ import java.util.Map;
  * nothing on the metadata topic (its fields, such as the outcome, are only in clear if {@code sanitizedAllow} says
  * so).</li>
  * </ul>
- * The leaf's {@code projected_at} is set once the broker acknowledged (an outbox flag).
+ * The leaf row is the outbox: its {@code projected_at} is set once the broker acknowledged the projection; a relay
+ * re-publishes rows left without it. A projection may therefore be published twice (after a crash between the ack and
+ * the flag); both copies carry the same {@code ce_id} ({@code <log>:<index>:<mode>}), for consumers to collapse.
  */
 @ApplicationScoped
 public class ProjectionService {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ProjectionService.class);
     public static final String LOCAL_ONLY = "local-only";
     public static final String METADATA_ONLY = "metadata-only";
     public static final String SANITIZED = "sanitized";
@@ -57,9 +60,35 @@ public class ProjectionService {
         this.clock = clock;
     }
 
+    /** Publishes the projection of a just-committed leaf in the background; failures are retried by the relay. */
+    public void projectLater(EvidenceLeaf leaf) {
+        if (pending(leaf)) {
+            project(leaf).subscribe().with(v -> { }, t -> LOG.warnf("Projection of leaf %d not published yet (%s); "
+                    + "the outbox relay retries it", leaf.leafIndex, t.getMessage()));
+        }
+    }
+
+    /**
+     * The outbox relay: publishes, in log order, the projections of leaves committed more than a few seconds ago whose
+     * publication was never acknowledged (a crash between commit and publish, a broker outage).
+     */
+    public Uni<Integer> projectPending() {
+        java.time.Instant before = clock.instant().minusSeconds(5);
+        return Panache.withSession(() -> EvidenceLeaf.<EvidenceLeaf>find("projectedAt is null and entryKind = 'bundle' "
+                        + "and entry is not null and egressMode <> 'local-only' and receivedAt < ?1",
+                        io.quarkus.panache.common.Sort.by("leafIndex"), before).page(0, 500).list())
+                .chain(rows -> io.smallrye.mutiny.Multi.createFrom().iterable(rows)
+                        .onItem().transformToUniAndConcatenate(this::project)
+                        .collect().asList().map(List::size));
+    }
+
+    private static boolean pending(EvidenceLeaf leaf) {
+        return leaf.projectedAt == null && !LOCAL_ONLY.equals(leaf.egressMode) && leaf.entry != null
+                && EvidenceLeaf.BUNDLE.equals(leaf.entryKind);
+    }
+
     public Uni<Void> project(EvidenceLeaf leaf) {
-        if (leaf.projectedAt != null || LOCAL_ONLY.equals(leaf.egressMode) || leaf.entry == null
-                || !EvidenceLeaf.BUNDLE.equals(leaf.entryKind)) {
+        if (!pending(leaf)) {
             return Uni.createFrom().voidItem();
         }
         JsonNode statement = statement(leaf.entry);

@@ -10,7 +10,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
-/** Start-up (log head, policy history) and the two schedules: checkpoints and retention. */
+/** Start-up (log head, policy history) and the schedules: checkpoints, the projection outbox relay, retention. */
 @ApplicationScoped
 public class Scheduled {
     private static final Logger LOG = Logger.getLogger(Scheduled.class);
@@ -31,6 +31,16 @@ public class Scheduled {
     Uni<Void> checkpoint() {
         return log.checkpointNow().replaceWithVoid()
                 .onFailure().invoke(t -> LOG.errorf(t, "Scheduled checkpoint failed"))
+                .onFailure().recoverWithNull();
+    }
+
+    @Inject
+    ProjectionService projections;
+
+    @io.quarkus.scheduler.Scheduled(every = "PT10S", delayed = "PT10S", concurrentExecution = ConcurrentExecution.SKIP)
+    Uni<Void> outbox() {
+        return projections.projectPending().replaceWithVoid()
+                .onFailure().invoke(t -> LOG.warnf("Outbox relay: %s", t.getMessage()))
                 .onFailure().recoverWithNull();
     }
 
