@@ -96,7 +96,8 @@ public final class Fixtures {
                         List.of(new EvidencePredicate.FileDigest(SECRET_PATH, "ef".repeat(32)))),
                 rejected ? List.of() : List.of(new EvidencePredicate.ValidationResult("build",
                         List.of("mvn", "-q", "-o", "verify"), "ROLLED_BACK".equals(outcome) ? 1 : 0, false, 4200,
-                        SECRET_STDOUT, SECRET_STDERR, "11".repeat(32), "22".repeat(32))),
+                        SECRET_STDOUT, SECRET_STDERR, "11".repeat(32), "22".repeat(32), true,
+                        (long) SECRET_STDOUT.length(), (long) SECRET_STDERR.length())),
                 rejected ? null : new EvidencePredicate.RollbackRecord(true, true, true), null, start,
                 start.plus(Duration.ofSeconds(42)));
     }

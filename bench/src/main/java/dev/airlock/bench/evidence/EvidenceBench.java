@@ -170,7 +170,8 @@ public final class EvidenceBench {
                 new EvidencePredicate.ChangeRecord("cd".repeat(32), List.of(new EvidencePredicate.FileDigest(
                         "pom.xml", "ef".repeat(32)))),
                 List.of(new EvidencePredicate.ValidationResult("build", List.of("mvn", "-q", "-o", "verify"), 0,
-                        false, 4200, "BUILD SUCCESS\n".repeat(20), "", "11".repeat(32), "22".repeat(32))),
+                        false, 4200, "BUILD SUCCESS\n".repeat(20), "", "11".repeat(32), "22".repeat(32), true,
+                        280L, 0L)),
                 new EvidencePredicate.RollbackRecord(true, true, true), null, TestPki.NOW, TestPki.NOW.plusSeconds(42));
         String digest = Hex.digest(capsuleId.getBytes(StandardCharsets.UTF_8));
         return EvidenceBundles.sign(dev.airlock.core.evidence.Statement.of(digest, p), pki.of("runner.edge-7")).toJson();
