@@ -68,21 +68,4 @@ final class StackCommands {
             return "run an end-to-end load test against the running stack and write bench/results/e2e.json";
         }
     }
-
-    @Command(name = "proof", mixinStandardHelpOptions = true, sortOptions = false,
-            description = "Inclusion proof of a capsule's evidence against a signed checkpoint of the evidence log. "
-                    + "(Not available yet in this build.)")
-    static final class Proof extends NotYet {
-        @Option(names = "--log", required = true, paramLabel = "URL", description = "Base URL of the evidence log.")
-        String log;
-
-        @Option(names = "--capsule", required = true, paramLabel = "ID", description = "The capsule id.")
-        String capsule;
-
-        @Override
-        String willDo() {
-            return "fetch the inclusion proof of capsule " + capsule + "'s evidence from " + log
-                    + " and check it against a signed checkpoint (RFC 9162)";
-        }
-    }
 }

@@ -52,8 +52,7 @@ class UsageTest {
     @Test
     void commandsOfLaterIssuesSaySoAndExit2() {
         for (String[] args : List.of(new String[] {"up", "--demo"}, new String[] {"up"}, new String[] {"status"},
-                new String[] {"down"}, new String[] {"bench"},
-                new String[] {"evidence", "proof", "--log", "http://localhost:8080", "--capsule", "c-1"})) {
+                new String[] {"down"}, new String[] {"bench"})) {
             Cli.Run r = Cli.run(args).assertExit(2).assertNoStackTrace();
             assertEquals("", r.out());
             assertEquals(1, r.err().strip().lines().count(), r::toString);
