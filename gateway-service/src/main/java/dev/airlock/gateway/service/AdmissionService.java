@@ -73,9 +73,16 @@ public class AdmissionService {
                 if (fresh.isEmpty()) {
                     return;
                 }
+                long t0 = System.nanoTime();
                 BatchPlan plan = decider.decide(fresh);
+                long t1 = System.nanoTime();
                 Db.await(() -> repository.commit(plan, clock.instant()));
+                long t2 = System.nanoTime();
                 committed(plan);
+                if (LOG.isDebugEnabled()) {
+                    LOG.debugf("Batch of %d: decided in %d ms, recorded in %d ms (%d admitted, %d rejected)",
+                            fresh.size(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, plan.admitted, plan.rejected);
+                }
                 return;
             } catch (GatewayRepository.StaleViewException e) {
                 // another writer admitted into a lineage or capsule id this batch relied on: decide again on the

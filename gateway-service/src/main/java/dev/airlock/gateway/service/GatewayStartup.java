@@ -105,8 +105,8 @@ public class GatewayStartup {
         }
         heads.forEach(h -> view.learn(Map.of(), Map.of(h.lineage, OptionalLong.of(h.lastSequence))));
         Map<String, Long> counts = Db.await(repository::capsuleVerdictCounts);
-        stats.admitted.set(counts.getOrDefault("admitted", 0L));
-        stats.rejected.set(counts.getOrDefault("rejected", 0L));
+        // a method, never a field: stats is a client proxy
+        stats.load(counts.getOrDefault("admitted", 0L), counts.getOrDefault("rejected", 0L));
 
         List<OutboxMessage> pending = Db.await(repository::pendingOutbox);
         relay.start(pending);

@@ -7,10 +7,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /** Counters for the status file: committed capsule verdicts (all time, loaded at start) and policy decisions. */
 @ApplicationScoped
 public class GatewayStats {
-    final AtomicLong admitted = new AtomicLong();
-    final AtomicLong rejected = new AtomicLong();
-    final AtomicLong policiesInstalled = new AtomicLong();
-    final AtomicLong policiesRejected = new AtomicLong();
+    private final AtomicLong admitted = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong policiesInstalled = new AtomicLong();
+    private final AtomicLong policiesRejected = new AtomicLong();
 
     public long admitted() {
         return admitted.get();
@@ -26,6 +26,12 @@ public class GatewayStats {
 
     public long policiesRejected() {
         return policiesRejected.get();
+    }
+
+    /** The all-time capsule verdict counts, read from PostgreSQL at start-up. */
+    void load(long admittedSoFar, long rejectedSoFar) {
+        admitted.set(admittedSoFar);
+        rejected.set(rejectedSoFar);
     }
 
     void committed(BatchPlan plan) {
