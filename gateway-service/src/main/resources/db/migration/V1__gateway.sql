@@ -79,3 +79,5 @@ CREATE TABLE outbox (
     verdict_id  UUID        NOT NULL,
     created_at  TIMESTAMPTZ NOT NULL
 );
+-- out of line and uncompressed: the rows live for milliseconds, compressing them (pglz) is CPU for nothing
+ALTER TABLE outbox ALTER COLUMN value SET STORAGE EXTERNAL;

@@ -10,35 +10,36 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 /**
- * The ledger the engine reads while one batch is decided: the committed state as the {@link LedgerView} knows it,
- * plus the admissions of earlier records of the same batch (which commit in the same transaction). Every answer taken
- * from the view is remembered, so the transaction can check it against PostgreSQL under lock.
+ * The ledger the engine reads while one chunk is decided: the committed state as the {@link LedgerView} knows it and
+ * earlier chunks will have made it ({@link Carry}), plus the admissions of earlier records of the same chunk (which
+ * commit in the same transaction). Every answer taken from the committed side is remembered, so the transaction can
+ * check it against PostgreSQL under lock.
  */
 final class BatchLedger implements AdmissionLedger {
-    private final LedgerView view;
+    private final Carry committed;
     private final Map<String, Boolean> assumedAdmitted = new LinkedHashMap<>();
     private final Map<String, OptionalLong> assumedHeads = new LinkedHashMap<>();
     private final Set<String> batchAdmitted = new HashSet<>();
     private final Map<String, Long> batchHeads = new HashMap<>();
 
-    BatchLedger(LedgerView view) {
-        this.view = view;
+    BatchLedger(Carry committed) {
+        this.committed = committed;
     }
 
     @Override
     public boolean isAdmitted(String capsuleId) {
-        boolean committed = assumedAdmitted.computeIfAbsent(capsuleId, view::isAdmitted);
-        return committed || batchAdmitted.contains(capsuleId);
+        boolean before = assumedAdmitted.computeIfAbsent(capsuleId, committed::isAdmitted);
+        return before || batchAdmitted.contains(capsuleId);
     }
 
     @Override
     public OptionalLong lastSequence(String lineage) {
-        OptionalLong committed = assumedHeads.computeIfAbsent(lineage, view::head);
+        OptionalLong before = assumedHeads.computeIfAbsent(lineage, committed::head);
         Long inBatch = batchHeads.get(lineage);
         if (inBatch == null) {
-            return committed;
+            return before;
         }
-        return OptionalLong.of(committed.isPresent() ? Math.max(committed.getAsLong(), inBatch) : inBatch);
+        return OptionalLong.of(before.isPresent() ? Math.max(before.getAsLong(), inBatch) : inBatch);
     }
 
     /** An admission decided in this batch; durable only with the batch's transaction. */

@@ -59,16 +59,31 @@ public class Decider {
         this.view = view;
     }
 
+    /** Decides {@code records} alone, on the committed state. */
     public BatchPlan decide(List<Inbound> records) {
+        return decide(records, newCarry());
+    }
+
+    /** A fresh start for a series of chunks that will be committed in order. */
+    Carry newCarry() {
+        return new Carry(view, policies.workingCopy());
+    }
+
+    /**
+     * Decides one chunk on the committed state plus what earlier chunks of the series decided ({@code carry}), and
+     * adds this chunk's admissions and policy installs to {@code carry}.
+     */
+    BatchPlan decide(List<Inbound> records, Carry carry) {
         BatchPlan plan = new BatchPlan();
-        BatchLedger ledger = new BatchLedger(view);
-        InMemoryPolicyStore store = policies.workingCopy();
+        BatchLedger ledger = new BatchLedger(carry);
+        InMemoryPolicyStore store = carry.policies();
         for (Inbound in : records) {
             decide(in, plan, ledger, store);
         }
         plan.policyHistoryAfter = store.history();
         plan.assumedAdmitted = ledger.assumedAdmitted();
         plan.assumedHeads = ledger.assumedHeads();
+        carry.absorb(plan);
         return plan;
     }
 
