@@ -40,7 +40,7 @@ public class AdmissionService {
     private static final int QUICK_RETRIES = 5;
     /** A chunk: enough records to amortise a transaction, small enough to overlap deciding and writing. */
     private static final int CHUNK_RECORDS = 32;
-    private static final long CHUNK_BYTES = 4L * 1024 * 1024;
+    private static final long CHUNK_BYTES = 16L * 1024 * 1024;
 
     private final Decider decider;
     private final GatewayRepository repository;
