@@ -1,5 +1,6 @@
 package dev.airlock.approval.messaging;
 
+import dev.airlock.core.events.KafkaMessages;
 import dev.airlock.approval.domain.DecisionOutcome;
 import dev.airlock.approval.domain.Via;
 import dev.airlock.approval.service.DecisionService;
@@ -38,12 +39,12 @@ public class DecisionsConsumer {
     @Incoming(Channels.DECISIONS_IN)
     @Blocking(value = Channels.WORKERS, ordered = false)
     public CompletionStage<Void> consume(Message<byte[]> message) {
-        String from = DeadLetters.describe(message);
+        String from = KafkaMessages.describe(message);
         DecisionOutcome o = Retry.transient_(() -> decisions.submit(message.getPayload(), Via.KAFKA, null, null, from));
         LOG.debugf("Decision from %s: %s %s %s", from, o.outcome(), o.reason() == null ? "" : o.reason(),
                 o.status() == null ? "" : o.status());
         if (o.isRefused() && POISON.contains(o.reason())) {
-            return DeadLetters.reject(message, new VerificationException(ReasonCode.valueOf(o.reason()), o.detail()));
+            return KafkaMessages.deadLetter(message, new VerificationException(ReasonCode.valueOf(o.reason()), o.detail()));
         }
         return message.ack();
     }

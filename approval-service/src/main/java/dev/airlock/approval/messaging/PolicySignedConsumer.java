@@ -1,5 +1,6 @@
 package dev.airlock.approval.messaging;
 
+import dev.airlock.core.events.KafkaMessages;
 import dev.airlock.approval.service.PolicyService;
 import dev.airlock.core.policy.PolicyTrust;
 import dev.airlock.core.verify.ReasonCode;
@@ -34,15 +35,15 @@ public class PolicySignedConsumer {
     @Blocking
     public CompletionStage<Void> consume(Message<byte[]> message) {
         try {
-            PolicyTrust.Accepted a = policies.offer(message.getPayload(), DeadLetters.describe(message));
-            LOG.debugf("Policy version %d from %s (%s)", a.policy().version(), DeadLetters.describe(message),
+            PolicyTrust.Accepted a = policies.offer(message.getPayload(), KafkaMessages.describe(message));
+            LOG.debugf("Policy version %d from %s (%s)", a.policy().version(), KafkaMessages.describe(message),
                     a.changed() ? "installed" : "already in force");
             return message.ack();
         } catch (VerificationException e) {
             if (e.reason() == ReasonCode.MALFORMED || e.reason() == ReasonCode.TOO_LARGE) {
-                return DeadLetters.reject(message, e);
+                return KafkaMessages.deadLetter(message, e);
             }
-            LOG.warnf("Policy from %s refused: %s %s", DeadLetters.describe(message), e.reason(), e.detail());
+            LOG.warnf("Policy from %s refused: %s %s", KafkaMessages.describe(message), e.reason(), e.detail());
             return message.ack();
         }
     }

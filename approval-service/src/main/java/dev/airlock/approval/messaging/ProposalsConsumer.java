@@ -1,5 +1,6 @@
 package dev.airlock.approval.messaging;
 
+import dev.airlock.core.events.KafkaMessages;
 import dev.airlock.approval.service.ProposalOutcome;
 import dev.airlock.approval.service.ProposalService;
 import dev.airlock.core.verify.VerificationException;
@@ -35,12 +36,12 @@ public class ProposalsConsumer {
     public CompletionStage<Void> consume(Message<byte[]> message) {
         try {
             ProposalOutcome o = Retry.transientChecked(
-                    () -> proposals.receive(message.getPayload(), DeadLetters.describe(message)));
-            LOG.debugf("Proposal %s from %s: %s %s %s", o.capsuleId(), DeadLetters.describe(message), o.outcome(),
+                    () -> proposals.receive(message.getPayload(), KafkaMessages.describe(message)));
+            LOG.debugf("Proposal %s from %s: %s %s %s", o.capsuleId(), KafkaMessages.describe(message), o.outcome(),
                     o.status() == null ? "" : o.status(), o.reason() == null ? "" : o.reason());
             return message.ack();
         } catch (VerificationException e) {
-            return DeadLetters.reject(message, e);
+            return KafkaMessages.deadLetter(message, e);
         }
     }
 }

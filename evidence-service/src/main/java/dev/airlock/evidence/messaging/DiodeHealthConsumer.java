@@ -1,5 +1,6 @@
 package dev.airlock.evidence.messaging;
 
+import dev.airlock.core.events.KafkaMessages;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.core.json.StrictJson;
 import dev.airlock.core.verify.ReasonCode;
@@ -42,7 +43,7 @@ public class DiodeHealthConsumer {
             document = StrictJson.readTree(message.getPayload(), StrictJson.SIGNED);
             schema = check(document);
         } catch (VerificationException e) {
-            return Uni.createFrom().completionStage(DeadLetters.reject(message, e));
+            return Uni.createFrom().completionStage(KafkaMessages.deadLetter(message, e));
         }
         DiodeEvent e = new DiodeEvent();
         e.position = message.getMetadata(IncomingKafkaRecordMetadata.class)

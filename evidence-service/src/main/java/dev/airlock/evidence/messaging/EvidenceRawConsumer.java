@@ -1,5 +1,6 @@
 package dev.airlock.evidence.messaging;
 
+import dev.airlock.core.events.KafkaMessages;
 import dev.airlock.core.verify.VerificationException;
 import dev.airlock.evidence.service.IngestService;
 import io.smallrye.mutiny.Uni;
@@ -29,12 +30,12 @@ public class EvidenceRawConsumer {
 
     @Incoming(Channels.EVIDENCE_RAW_IN)
     public Uni<Void> consume(Message<byte[]> message) {
-        String source = DeadLetters.describe(message);
+        String source = KafkaMessages.describe(message);
         Uni<IngestService.Outcome> outcome;
         try {
             outcome = ingest.ingest(message.getPayload(), source);
         } catch (VerificationException e) {
-            return Uni.createFrom().completionStage(DeadLetters.reject(message, e));
+            return Uni.createFrom().completionStage(KafkaMessages.deadLetter(message, e));
         }
         return outcome.invoke(o -> LOG.debugf("Bundle from %s: %s %s", source, o.status(),
                         o.logIndex() != null ? "leaf " + o.logIndex() : o.reason()))

@@ -1,21 +1,15 @@
 package dev.airlock.evidence.messaging;
 
+import dev.airlock.core.events.KafkaMessages;
 import dev.airlock.evidence.config.EvidenceConfig;
-import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.Metadata;
 
 import java.net.URI;
 import java.time.Clock;
-import java.time.ZoneOffset;
-import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -53,26 +47,8 @@ public class EvidenceSanitizedPublisher {
      * redelivery carries the same id, so consumers can collapse the duplicate.
      */
     public CompletionStage<Void> publish(String key, String type, byte[] value, String id) {
-        Objects.requireNonNull(key, "key");
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(value, "value");
-        OutgoingCloudEventMetadata<Object> cloudEvent = OutgoingCloudEventMetadata.builder()
-                .withId(id)
-                .withSource(source)
-                .withType(type)
-                .withTimestamp(clock.instant().atZone(ZoneOffset.UTC))
-                .build();
-        OutgoingKafkaRecordMetadata<String> record = OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build();
-        CompletableFuture<Void> written = new CompletableFuture<>();
-        emitter.send(Message.of(value, Metadata.of(cloudEvent, record),
-                () -> {
-                    written.complete(null);
-                    return written;
-                },
-                failure -> {
-                    written.completeExceptionally(failure);
-                    return written;
-                }));
-        return written;
+        KafkaMessages.Outgoing out = KafkaMessages.outgoing(key, type, source, clock.instant(), id, value);
+        emitter.send(out.message());
+        return out.written();
     }
 }

@@ -1,5 +1,6 @@
 package dev.airlock.evidence.messaging;
 
+import dev.airlock.core.events.KafkaMessages;
 import dev.airlock.core.verify.InboundClassifier;
 import dev.airlock.core.verify.VerificationException;
 import dev.airlock.evidence.service.PolicyService;
@@ -28,7 +29,7 @@ public class PolicyConsumer {
 
     @Incoming(Channels.INBOUND_IN)
     public Uni<Void> consume(Message<byte[]> message) {
-        String source = DeadLetters.describe(message);
+        String source = KafkaMessages.describe(message);
         InboundClassifier.InboundKind kind;
         try {
             kind = InboundClassifier.classify(message.getPayload());

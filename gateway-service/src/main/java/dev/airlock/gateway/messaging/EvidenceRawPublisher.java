@@ -1,5 +1,6 @@
 package dev.airlock.gateway.messaging;
 
+import dev.airlock.core.events.KafkaMessages;
 import dev.airlock.gateway.config.GatewayConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -37,6 +38,8 @@ public class EvidenceRawPublisher {
 
     /** A record whose CloudEvents id and time were fixed earlier (outbox relay: a resend is the same record). */
     public CompletionStage<Void> publish(String key, String type, byte[] value, String ceId, Instant ceTime) {
-        return CloudEventRecords.send(emitter, source, key, type, value, ceId, ceTime);
+        KafkaMessages.Outgoing out = KafkaMessages.outgoing(key, type, source, ceTime, ceId, value);
+        emitter.send(out.message());
+        return out.written();
     }
 }

@@ -1,5 +1,6 @@
 package dev.airlock.planner.messaging;
 
+import dev.airlock.core.events.KafkaMessages;
 import dev.airlock.planner.config.PlannerConfig;
 import dev.airlock.planner.intake.IntakeDocument;
 import dev.airlock.planner.intake.IntakeException;
@@ -40,14 +41,14 @@ public class FindingsConsumer {
         try {
             doc = IntakeParser.parse(message.getPayload(), IntakeParser.Hints.NONE, config.maxDocumentBytes());
         } catch (IntakeException e) {
-            return Uni.createFrom().completionStage(DeadLetters.reject(message, e.toVerificationException()));
+            return Uni.createFrom().completionStage(KafkaMessages.deadLetter(message, e.toVerificationException()));
         }
         String inboxId = message.getMetadata(IncomingKafkaRecordMetadata.class)
                 .map(m -> m.getTopic() + "/" + m.getPartition() + "/" + m.getOffset()).orElse(null);
         String topic = message.getMetadata(IncomingKafkaRecordMetadata.class).map(m -> m.getTopic()).orElse("?");
         return intake.ingest(doc, null, "kafka", inboxId, topic)
                 .invoke(outcome -> LOG.debugf("Took in %s %s from %s: %d finding(s)%s", outcome.kind(),
-                        outcome.digest(), DeadLetters.describe(message), outcome.findingIds().size(),
+                        outcome.digest(), KafkaMessages.describe(message), outcome.findingIds().size(),
                         outcome.duplicate() ? " (redelivery)" : ""))
                 .chain(outcome -> Uni.createFrom().completionStage(message.ack()))
                 .invoke(proposals::kick);

@@ -1,5 +1,6 @@
 package dev.airlock.planner.messaging;
 
+import dev.airlock.core.events.KafkaMessages;
 import dev.airlock.core.verify.VerificationException;
 import dev.airlock.planner.service.PolicyService;
 import dev.airlock.planner.service.ProposalService;
@@ -32,6 +33,6 @@ public class PolicyConsumer {
                     }
                 }))
                 .onFailure(VerificationException.class).recoverWithUni(e -> Uni.createFrom().completionStage(
-                        DeadLetters.reject(message, (VerificationException) e)));
+                        KafkaMessages.deadLetter(message, (VerificationException) e)));
     }
 }

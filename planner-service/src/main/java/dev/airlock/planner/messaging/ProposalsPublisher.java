@@ -1,22 +1,15 @@
 package dev.airlock.planner.messaging;
 
+import dev.airlock.core.events.KafkaMessages;
 import dev.airlock.planner.config.PlannerConfig;
 import io.quarkus.arc.Unremovable;
-import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.Metadata;
 
 import java.net.URI;
 import java.time.Clock;
-import java.time.ZoneOffset;
-import java.util.Objects;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -47,26 +40,8 @@ public class ProposalsPublisher {
      * @param type the value's {@code schema} (or DSSE payloadType), written as {@code ce_type}
      */
     public CompletionStage<Void> publish(String key, String type, byte[] value) {
-        Objects.requireNonNull(key, "key");
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(value, "value");
-        OutgoingCloudEventMetadata<Object> cloudEvent = OutgoingCloudEventMetadata.builder()
-                .withId(UUID.randomUUID().toString())
-                .withSource(source)
-                .withType(type)
-                .withTimestamp(clock.instant().atZone(ZoneOffset.UTC))
-                .build();
-        OutgoingKafkaRecordMetadata<String> record = OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build();
-        CompletableFuture<Void> written = new CompletableFuture<>();
-        emitter.send(Message.of(value, Metadata.of(cloudEvent, record),
-                () -> {
-                    written.complete(null);
-                    return written;
-                },
-                failure -> {
-                    written.completeExceptionally(failure);
-                    return written;
-                }));
-        return written;
+        KafkaMessages.Outgoing out = KafkaMessages.outgoing(key, type, source, clock.instant(), value);
+        emitter.send(out.message());
+        return out.written();
     }
 }

@@ -1,5 +1,6 @@
 package dev.airlock.runner.messaging;
 
+import dev.airlock.core.events.KafkaMessages;
 import dev.airlock.core.events.Admission;
 import dev.airlock.core.verify.ReasonCode;
 import dev.airlock.core.verify.VerificationException;
@@ -45,10 +46,10 @@ public class AdmissionsConsumer {
         try {
             admission = Admission.verify(message.getPayload(), keys.gateway());
         } catch (VerificationException e) {
-            return DeadLetters.reject(message, e);
+            return KafkaMessages.deadLetter(message, e);
         } catch (RuntimeException e) {
             // Binding checks that are not typed as verification failures: still not an admission.
-            return DeadLetters.reject(message, new VerificationException(ReasonCode.MALFORMED,
+            return KafkaMessages.deadLetter(message, new VerificationException(ReasonCode.MALFORMED,
                     "not an admission: " + e.getClass().getSimpleName()));
         }
         return runner.submit(admission, message::ack);

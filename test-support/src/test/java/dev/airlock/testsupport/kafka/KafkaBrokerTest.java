@@ -88,8 +88,16 @@ class KafkaBrokerTest {
             producer.send(new ProducerRecord<>(topic, "committed", bytes("visible")));
             producer.commitTransaction();
         }
+        // commitTransaction() returns once the coordinator has logged PrepareCommit; the markers that
+        // move the last stable offset are written afterwards, so a read_committed reader may briefly
+        // see nothing. Wait for the commit to become visible, then check the aborted record never is.
         try (KafkaTestClient client = new KafkaTestClient(broker)) {
-            List<String> keys = client.readAll(topic).stream().map(ConsumerRecord::key).toList();
+            List<String> keys = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                keys.clear();
+                client.readAll(topic).stream().map(ConsumerRecord::key).forEach(keys::add);
+                return !keys.isEmpty();
+            });
             assertEquals(List.of("committed"), keys);
         }
     }
