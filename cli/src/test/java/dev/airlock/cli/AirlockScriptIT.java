@@ -94,7 +94,7 @@ class AirlockScriptIT {
         assertTrue(r.err().contains("Missing required options"), r::toString);
         assertFalse(r.err().contains("\tat "), r::toString);
 
-        Proc stub = run(tmp, Map.of(), SCRIPT.toString(), "up", "--demo");
+        Proc stub = run(tmp, Map.of(), SCRIPT.toString(), "evidence", "proof", "--log", "http://localhost:1", "--capsule", "c");
         assertEquals(2, stub.exit(), stub::toString);
         assertTrue(stub.err().contains("not available yet in this build"), stub::toString);
     }
