@@ -31,8 +31,10 @@ public final class KeyFiles {
         Files.createDirectories(dir);
         Path priv = privateKeyPath(dir, id);
         Path pub = publicKeyPath(dir, id);
-        if (Files.exists(priv, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            throw new FileAlreadyExistsException(priv.toString(), null, "a key with this id already exists");
+        for (Path p : new Path[] {priv, pub}) {
+            if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new FileAlreadyExistsException(p.toString(), null, "a key with this id already exists");
+            }
         }
         byte[] pem = key.toPem().getBytes(StandardCharsets.US_ASCII);
         boolean posix = Files.getFileStore(dir).supportsFileAttributeView("posix");
@@ -43,7 +45,8 @@ public final class KeyFiles {
             Files.createFile(priv);
         }
         Files.write(priv, pem, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.SYNC);
-        Files.writeString(pub, key.publicKey().toPem(), StandardCharsets.US_ASCII);
+        Files.writeString(pub, key.publicKey().toPem(), StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE);
     }
 
     public static SigningKey readPrivate(Path file) throws IOException, KeyFormatException {

@@ -54,20 +54,29 @@ public final class PublicKeyHandle {
 
     /** Decodes and fully validates a DER SubjectPublicKeyInfo. */
     public static PublicKeyHandle fromSpki(byte[] der) throws KeyFormatException {
-        SubjectPublicKeyInfo info;
+        if (der == null || der.length == 0) {
+            throw new KeyFormatException("no public key");
+        }
+        AlgorithmIdentifier alg;
+        ASN1ObjectIdentifier oid;
+        byte[] raw;
         try {
-            info = SubjectPublicKeyInfo.getInstance(der);
+            SubjectPublicKeyInfo info = SubjectPublicKeyInfo.getInstance(der);
             if (info == null || !Arrays.equals(info.getEncoded(ASN1Encoding.DER), der)) {
                 throw new KeyFormatException("public key is not strict DER SubjectPublicKeyInfo");
             }
-        } catch (IOException | IllegalArgumentException | ClassCastException e) {
+            alg = info.getAlgorithm();
+            oid = alg.getAlgorithm();
+            // Checked before getOctets(), which refuses non-octet-aligned bit strings with an IllegalStateException.
+            if (info.getPublicKeyData().getPadBits() != 0) {
+                throw new KeyFormatException("public key bit string has padding bits");
+            }
+            raw = info.getPublicKeyData().getOctets();
+        } catch (IOException | RuntimeException e) {
+            // BouncyCastle's ASN.1 layer reports malformed input as IllegalArgumentException, IllegalStateException
+            // (ASN1ParsingException, "unexpected object"), ClassCastException or NullPointerException depending on
+            // where the structure breaks: all of them are the same refusal of untrusted bytes.
             throw new KeyFormatException("public key is not a SubjectPublicKeyInfo", e);
-        }
-        AlgorithmIdentifier alg = info.getAlgorithm();
-        ASN1ObjectIdentifier oid = alg.getAlgorithm();
-        byte[] raw = info.getPublicKeyData().getOctets();
-        if (info.getPublicKeyData().getPadBits() != 0) {
-            throw new KeyFormatException("public key bit string has padding bits");
         }
         if (Curves.ID_ED25519.equals(oid)) {
             if (alg.getParameters() != null) {
@@ -87,8 +96,8 @@ public final class PublicKeyHandle {
 
     /** An Ed25519 key from its 32-byte encoding (RFC 8032 §5.1.5). */
     public static PublicKeyHandle ed25519(byte[] raw) throws KeyFormatException {
-        if (raw.length != Ed25519.PUBLIC_KEY_SIZE) {
-            throw new KeyFormatException("Ed25519 public key must be 32 bytes, got " + raw.length);
+        if (raw == null || raw.length != Ed25519.PUBLIC_KEY_SIZE) {
+            throw new KeyFormatException("Ed25519 public key must be 32 bytes, got " + (raw == null ? 0 : raw.length));
         }
         // Full validation: canonical encoding, on the curve, and not of small order (rejects the 8 torsion points and
         // mixed keys that would let one signature verify for many messages).
@@ -102,6 +111,11 @@ public final class PublicKeyHandle {
 
     /** A P-256 key from its SEC1 point encoding (compressed or uncompressed); identity is the uncompressed form. */
     public static PublicKeyHandle p256(byte[] raw) throws KeyFormatException {
+        // RFC 5480 §2.2: uncompressed (0x04) or compressed (0x02/0x03) only; the hybrid form (0x06/0x07), which
+        // BouncyCastle's decoder would take, MUST NOT be used.
+        if (raw == null || raw.length == 0 || (raw[0] != 0x02 && raw[0] != 0x03 && raw[0] != 0x04)) {
+            throw new KeyFormatException("P-256 public key must be a SEC1 uncompressed or compressed point");
+        }
         ECPoint q;
         try {
             q = P256.getCurve().decodePoint(raw);

@@ -106,15 +106,17 @@ public final class SigningKey {
     public static SigningKey fromPem(String pem) throws KeyFormatException {
         byte[] der = Pem.decode(pem, Pem.PRIVATE);
         PrivateKeyInfo info;
+        ASN1ObjectIdentifier oid;
         try {
             info = PrivateKeyInfo.getInstance(der);
-        } catch (IllegalArgumentException | ClassCastException e) {
+            if (info == null) {
+                throw new KeyFormatException("private key is not PKCS#8 PrivateKeyInfo");
+            }
+            oid = info.getPrivateKeyAlgorithm().getAlgorithm();
+        } catch (RuntimeException e) {
+            // Malformed DER surfaces from BouncyCastle as one of several runtime exceptions; all are this refusal.
             throw new KeyFormatException("private key is not PKCS#8 PrivateKeyInfo");
         }
-        if (info == null) {
-            throw new KeyFormatException("private key is not PKCS#8 PrivateKeyInfo");
-        }
-        ASN1ObjectIdentifier oid = info.getPrivateKeyAlgorithm().getAlgorithm();
         try {
             if (Curves.ID_ED25519.equals(oid)) {
                 byte[] seed = ASN1OctetString.getInstance(info.parsePrivateKey()).getOctets();
@@ -139,7 +141,8 @@ public final class SigningKey {
                 }
                 return key;
             }
-        } catch (IOException | IllegalArgumentException | ClassCastException e) {
+        } catch (IOException | RuntimeException e) {
+            // As above: IllegalStateException, NoSuchElementException, NullPointerException … from the ASN.1 layer.
             throw new KeyFormatException("private key structure is invalid");
         }
         throw new KeyFormatException("unsupported private key algorithm " + oid.getId() + " (expected Ed25519 or ECDSA P-256)");

@@ -45,7 +45,7 @@ public final class TrustedPolicy {
         this.scopes = Collections.unmodifiableMap(scopes);
         this.policy = policy;
         this.envelope = envelope;
-        this.digest = envelope.payloadDigest();
+        this.digest = envelope == null ? null : envelope.payloadDigest();
         this.rootKeys = List.copyOf(rootKeys);
         this.principalKeys = Collections.unmodifiableMap(principalKeys);
         this.owners = Collections.unmodifiableMap(owners);
@@ -143,6 +143,16 @@ public final class TrustedPolicy {
         Map<PublicKeyHandle, Set<String>> frozenOwners = new LinkedHashMap<>();
         owners.forEach((k, v) -> frozenOwners.put(k, Set.copyOf(v)));
         return new TrustedPolicy(policy, envelope, root, pk, frozenOwners, scopes);
+    }
+
+    /**
+     * Checks everything about a policy document except its signatures (keys, thresholds, roles, scopes) — for tools
+     * that prepare a policy before it is signed. A policy that passes may still be refused for its signatures.
+     *
+     * @throws VerificationException POLICY_INVALID
+     */
+    public static void validate(Policy policy) throws VerificationException {
+        build(policy, null);
     }
 
     private static List<PublicKeyHandle> decodeDistinct(List<Policy.KeyRef> refs, String who)

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +67,7 @@ public final class FileLedger implements AdmissionLedger {
         line.put("sequence", e.sequence());
         line.put("capsuleDigest", e.capsuleDigest());
         line.put("policyVersion", e.policyVersion());
-        line.put("admittedAt", StrictJson.formatInstant(e.admittedAt() == null ? Instant.now() : e.admittedAt()));
+        line.put("admittedAt", StrictJson.formatInstant(java.util.Objects.requireNonNull(e.admittedAt(), "admittedAt")));
         byte[] bytes = (new String(StrictJson.write(line), StandardCharsets.UTF_8) + "\n").getBytes(StandardCharsets.UTF_8);
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());

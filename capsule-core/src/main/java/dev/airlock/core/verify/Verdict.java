@@ -20,7 +20,7 @@ import java.util.Objects;
         "policyVersion", "effectiveMode", "approvers"})
 public record Verdict(String verdict, ReasonCode reason, String detail, String capsuleId, String capsuleDigest,
                       String environment, String tier, Long policyVersion, String effectiveMode,
-                      List<ApproverRef> approvers, @JsonIgnore Capsule capsule, @JsonIgnore Envelope capsuleEnvelope,
+                      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ApproverRef> approvers, @JsonIgnore Capsule capsule, @JsonIgnore Envelope capsuleEnvelope,
                       @JsonIgnore String lineage, @JsonIgnore Long sequence) {
     public static final String ADMITTED = "admitted";
     public static final String REJECTED = "rejected";

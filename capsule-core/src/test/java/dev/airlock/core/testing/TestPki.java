@@ -63,6 +63,28 @@ public final class TestPki {
         return SigningKey.ed25519FromSeed(Hex.sha256(("airlock-test-key:" + name).getBytes(StandardCharsets.UTF_8)));
     }
 
+    /**
+     * A deterministic ECDSA P-256 key derived from {@code name} (the scalar is SHA-256 of the name, reduced into
+     * [1, n-1]); RFC 6979 nonces make its signatures reproducible too. For PIV/HSM-style principals in fixtures.
+     */
+    public static SigningKey p256Key(String name) {
+        java.math.BigInteger n = new java.math.BigInteger(
+                "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551", 16);
+        java.math.BigInteger d = new java.math.BigInteger(1,
+                Hex.sha256(("airlock-test-p256:" + name).getBytes(StandardCharsets.UTF_8)))
+                .mod(n.subtract(java.math.BigInteger.ONE)).add(java.math.BigInteger.ONE);
+        try {
+            return SigningKey.p256FromScalar(d);
+        } catch (dev.airlock.core.crypto.KeyFormatException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A clock fixed at {@code instant}, for scenarios that need another "now". */
+    public static Clock clockAt(Instant instant) {
+        return Clock.fixed(instant, ZoneOffset.UTC);
+    }
+
     public static Clock clock() {
         return Clock.fixed(NOW, ZoneOffset.UTC);
     }
