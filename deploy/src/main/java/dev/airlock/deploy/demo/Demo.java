@@ -252,18 +252,23 @@ public final class Demo {
         while (chosen == null) {
             Http.Answer a = h.get(planner + "/api/findings/" + id);
             if (a.ok()) {
+                boolean anyNew = false;
                 for (JsonNode p : a.json().path("proposals")) {
                     Instant created = Instant.parse(p.path("createdAt").asText("1970-01-01T00:00:00Z"));
-                    if (!created.isBefore(since) && "PUBLISHED".equalsIgnoreCase(p.path("status").asText())) {
+                    if (created.isBefore(since)) {
+                        continue;
+                    }
+                    anyNew = true;
+                    if ("PUBLISHED".equalsIgnoreCase(p.path("status").asText())) {
                         chosen = p;
-                    } else if (!created.isBefore(since) && p.hasNonNull("reasonCode")) {
+                    } else if (p.hasNonNull("reasonCode")) {
                         throw new DemoFailed("the planner refused to propose: " + p.path("reasonCode").asText() + ": "
                                 + p.path("detail").asText());
                     }
                 }
-                if (chosen == null && !asked && a.json().path("proposals").size() > 0
-                        && clock.instant().isAfter(since.plusSeconds(5))) {
-                    // proposed by an earlier demo run: ask for a new capsule for the reset workspace
+                if (!anyNew && !asked && a.json().path("proposals").size() > 0
+                        && clock.instant().isAfter(since.plusSeconds(10))) {
+                    // proposed by an earlier demo run, nothing new since: ask for a capsule for the reset workspace
                     Http.Answer r = h.post(planner + "/api/findings/" + id + "/propose", new byte[0], "application/json");
                     if (!r.ok()) {
                         throw new DemoFailed("POST /api/findings/" + id + "/propose answered " + r.status() + ": " + r.body());
@@ -337,17 +342,23 @@ public final class Demo {
                 j.path("status").asText(), j.path("approvals").asText(), j.path("required").asText());
     }
 
+    /** The capsule's status in the approval service's review ({@code summary.status}). */
+    static String approvalStatus(JsonNode review) {
+        return review.path("summary").path("status").asText(review.path("status").asText());
+    }
+
     private void awaitQueued() throws Exception {
         Http h = Http.basic(Site.ALICE, site.password(Site.ALICE));
         Instant deadline = clock.instant().plus(WAIT);
         while (true) {
             Http.Answer a = h.get(approval + "/api/capsules/" + capsuleId);
-            if (a.ok() && "pending".equals(a.json().path("status").asText())) {
+            String status = a.ok() ? approvalStatus(a.json()) : "";
+            if ("pending".equals(status)) {
                 return;
             }
-            if (a.ok() && !a.json().path("status").asText().isEmpty() && !"pending".equals(a.json().path("status").asText())) {
-                throw new DemoFailed("the approval service holds capsule " + capsuleId + " as "
-                        + a.json().path("status").asText() + ": " + a.body());
+            if (!status.isEmpty()) {
+                throw new DemoFailed("the approval service holds capsule " + capsuleId + " as " + status + ": "
+                        + a.json().path("reason").asText() + " " + a.json().path("detail").asText());
             }
             pause(deadline, "the approval service to queue capsule " + capsuleId);
         }
@@ -365,10 +376,11 @@ public final class Demo {
         if (r.exit() != 0) {
             throw new DemoFailed("airlock capsule approve --post exited " + r.exit() + ": " + r.lastErrLine());
         }
-        JsonNode j = Http.JSON.readTree(r.out());
-        approvers.add(new Approver(Site.BOB, "security-officer", "airlock CLI", j.path("outcome").asText("accepted")));
-        return String.format(Locale.ROOT, "bob (security-officer): airlock capsule approve --post → %s",
-                j.path("status").asText(j.path("outcome").asText("accepted")));
+        JsonNode j = Http.JSON.readTree(r.out()).path("server");
+        approvers.add(new Approver(Site.BOB, "security-officer", "airlock CLI", j.path("outcome").asText()));
+        return String.format(Locale.ROOT, "bob (security-officer): airlock capsule approve --post → %s, %s, %s of %s",
+                j.path("outcome").asText(), j.path("status").asText(), j.path("approvals").asText(),
+                j.path("required").asText());
     }
 
     private String awaitEmitted() throws Exception {
@@ -376,7 +388,7 @@ public final class Demo {
         Instant deadline = clock.instant().plus(WAIT);
         while (true) {
             Http.Answer a = h.get(approval + "/api/capsules/" + capsuleId);
-            String status = a.ok() ? a.json().path("status").asText() : "";
+            String status = a.ok() ? approvalStatus(a.json()) : "";
             if ("emitted".equals(status)) {
                 return "threshold met (T2: service-owner + security-officer, ticket " + TICKET + "): signed capsule on "
                         + Topics.CAPSULES_SIGNED + ", into the diode";

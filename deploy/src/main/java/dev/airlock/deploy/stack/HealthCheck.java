@@ -272,6 +272,41 @@ public interface HealthCheck {
         }
     }
 
+    /**
+     * A port-less service's status file ({@code airlock-runner-status/v1} and alike): {@code state} READY, written by
+     * this process ({@code pid}) rather than left over from an earlier one. A build that writes no status file at all
+     * (the file never appears) is judged by the other checks; a file that says anything but READY is not healthy.
+     */
+    record StatusFile(Path file, Instant processStart) implements HealthCheck {
+        @Override
+        public Result probe() {
+            if (!Files.exists(file)) {
+                return Result.ok("no status file in this build");
+            }
+            try {
+                com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(Files.readAllBytes(file));
+                String state = j.path("state").asText("?");
+                Instant updated = j.hasNonNull("updatedAt") ? Instant.parse(j.path("updatedAt").asText()) : null;
+                if (updated != null && processStart != null && updated.isBefore(processStart.minusSeconds(2))) {
+                    return Result.notYet("status file " + file.getFileName() + " is from an earlier run (" + updated + ")");
+                }
+                if (!"READY".equals(state)) {
+                    return Result.notYet("status " + state + (j.hasNonNull("problem") ? ": " + j.path("problem").asText() : ""));
+                }
+                return Result.ok("status READY" + (j.has("networkIsolated") ? ", validations "
+                        + (j.path("networkIsolated").asBoolean() ? "without network" : "WITH network (no unshare -n)") : ""));
+            } catch (IOException | RuntimeException e) {
+                return Result.notYet("status file " + file + " unreadable: " + e.getMessage());
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "state READY in " + file;
+        }
+    }
+
     /** Every check healthy; the first one that is not names the problem. */
     record AllOf(List<HealthCheck> checks) implements HealthCheck {
         @Override

@@ -52,6 +52,10 @@ public final class Site {
     public static final String EVIDENCE = "evidence.enclave-1";
     public static final List<String> ROOTS = List.of("root-1", "root-2", "root-3");
     public static final String TICKET_PATTERN = "^CHG[0-9]{7}$";
+    /** users.properties entry: the password of the approval page's other local users (not principals of this site). */
+    public static final String LOCAL_USERS = "local-users";
+    /** users.properties entry: the key that encrypts the approval page's session cookies (stable across restarts). */
+    public static final String SESSION_KEY = "approval-session-key";
 
     /** id → kind, roles (ARCHITECTURE §3.1). */
     private static final Map<String, List<String>> PRINCIPALS = new LinkedHashMap<>();
@@ -120,18 +124,24 @@ public final class Site {
         Properties users = new Properties();
         if (!Files.exists(usersFile)) {
             SecureRandom r = new SecureRandom();
-            for (String u : List.of(ALICE, BOB)) {
-                byte[] b = new byte[12];
+            for (String u : List.of(ALICE, BOB, LOCAL_USERS, SESSION_KEY)) {
+                byte[] b = new byte[u.equals(SESSION_KEY) ? 32 : 12];
                 r.nextBytes(b);
                 users.setProperty(u, Base64.getUrlEncoder().withoutPadding().encodeToString(b));
             }
             Files.createFile(usersFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             try (var w = Files.newBufferedWriter(usersFile, StandardCharsets.UTF_8)) {
-                users.store(w, "approval page users of the local stack (user = principal id); passwords are random");
+                users.store(w, "approval page users of the local stack (user = principal id), random passwords; "
+                        + "local-users: the page's other built-in users; approval-session-key: its cookie key");
             }
         } else {
             try (var r = Files.newBufferedReader(usersFile, StandardCharsets.UTF_8)) {
                 users.load(r);
+            }
+        }
+        for (String u : List.of(ALICE, BOB, LOCAL_USERS, SESSION_KEY)) {
+            if (users.getProperty(u, "").isBlank()) {
+                throw new IOException(usersFile + " has no password for " + u + "; delete the file to get new ones");
             }
         }
         return new Ensured(new Site(dir, trusted, env, users), created, createdPolicy);

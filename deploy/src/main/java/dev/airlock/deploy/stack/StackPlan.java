@@ -121,14 +121,14 @@ public final class StackPlan {
         datasource(c, s.controlDb(), "approval");
         c.put("airlock.approval.initial-policy", site.policyEnvelopeFile().toString());
         // Nothing is auto-approved on this site: no airlock.approval.auto-key.
-        c.put("quarkus.security.users.embedded.enabled", "true");
-        c.put("quarkus.security.users.embedded.plain-text", "true");
+        // The properties realm of the local stack: alice and bob get their own random passwords (site/users.properties),
+        // the service's other built-in local users a random one too (AIRLOCK_LOCAL_PASSWORD), never a default.
         for (String u : List.of(Site.ALICE, Site.BOB)) {
             c.put("quarkus.security.users.embedded.users." + u, site.password(u));
-            c.put("quarkus.security.users.embedded.roles." + u, "approver");
         }
+        c.put("quarkus.http.auth.session.encryption-key", site.password(Site.SESSION_KEY));
         return quarkus("approval-service", Plane.CONTROL, "approval: queue, approval page, signed capsules out", c,
-                s.ports().approval());
+                s.ports().approval(), Map.of("AIRLOCK_LOCAL_PASSWORD", site.password(Site.LOCAL_USERS)));
     }
 
     private ProcessSpec diodeSend(Path jar) {
@@ -166,6 +166,8 @@ public final class StackPlan {
         c.put("airlock.gateway.key", site.privateKey(Site.GATEWAY).toString());
         c.put("airlock.gateway.environment", Site.ENVIRONMENT);
         c.put("airlock.gateway.initial-policy", site.policyEnvelopeFile().toString());
+        c.put("airlock.gateway.status-file", s.run("gateway-service").resolve("status.json").toString());
+        c.put("airlock.gateway.metrics-file", s.run("gateway-service").resolve("metrics/gateway.prom").toString());
         return quarkus("gateway-service", Plane.ENCLAVE, "gateway: admission (no listening port)", c, 0);
     }
 
@@ -177,6 +179,8 @@ public final class StackPlan {
         c.put("airlock.runner.gateway-public-key", site.publicKey(Site.GATEWAY).toString());
         c.put("airlock.runner.workspaces.\"payments-api\"", s.demo().resolve("enclave/payments-api").toString());
         c.put("airlock.runner.state-dir", s.run("runner-service").resolve("state").toString());
+        c.put("airlock.runner.status-file", s.run("runner-service").resolve("status.json").toString());
+        c.put("airlock.runner.metrics-file", s.run("runner-service").resolve("metrics/runner.prom").toString());
         return quarkus("runner-service", Plane.ENCLAVE, "runner: apply, validate, rollback rehearsal (no listening port)",
                 c, 0);
     }
@@ -187,6 +191,7 @@ public final class StackPlan {
         c.put("airlock.evidence.id", Site.EVIDENCE);
         c.put("airlock.evidence.key", site.privateKey(Site.EVIDENCE).toString());
         c.put("airlock.evidence.initial-policy", site.policyEnvelopeFile().toString());
+        c.put("airlock.evidence.checkpoint-interval", "PT10S");
         return quarkus("evidence-service", Plane.ENCLAVE, "evidence: bundles, Merkle log, dashboard", c,
                 s.ports().evidence());
     }
@@ -219,6 +224,11 @@ public final class StackPlan {
 
     private ProcessSpec quarkus(String name, Plane plane, String what, Map<String, String> config, int httpPort)
             throws IOException {
+        return quarkus(name, plane, what, config, httpPort, Map.of());
+    }
+
+    private ProcessSpec quarkus(String name, Plane plane, String what, Map<String, String> config, int httpPort,
+                                Map<String, String> env) throws IOException {
         Path run = s.run(name);
         writeConfig(name, run.resolve("config/application.properties"), config,
                 "Quarkus reads ./config/application.properties from its working directory, over the packaged defaults.");
@@ -233,13 +243,16 @@ public final class StackPlan {
             URI ready = URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready");
             health = (start, offset) -> new HealthCheck.Http(ready);
         } else {
-            // Port-less by design (ARCHITECTURE §1 invariant 2): started, and a stable member of its consumer group.
-            String group = name;
+            // Port-less by design (ARCHITECTURE §1 invariant 2): its status file says READY (when this build writes
+            // one), and it is a stable member of its consumer group.
+            String group = name.equals("runner-service") ? "runner-service." + Site.RUNNER : name;
+            Path status = run.resolve("status.json");
             health = (start, offset) -> new HealthCheck.AllOf(List.of(
                     new HealthCheck.LogLine(s.log(name), offset, Pattern.compile("started in [0-9.]+s"), "Quarkus started"),
+                    new HealthCheck.StatusFile(status, start),
                     new HealthCheck.ConsumerGroup(s.ports().enclaveBootstrap(), group)));
         }
-        return new ProcessSpec(name, plane, what, 1, cmd, Map.of(), run, s.log(name),
+        return new ProcessSpec(name, plane, what, 1, cmd, env, run, s.log(name),
                 httpPort > 0 ? List.of(httpPort) : List.of(), health);
     }
 
