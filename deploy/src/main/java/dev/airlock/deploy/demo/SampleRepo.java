@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * ({@code .airlock/demo/mirror/payments-api}, a git repository) and the runner's workspace inside the enclave
  * ({@code .airlock/demo/enclave/payments-api}, a {@code git clone} of it). Both local, no network.
  */
-final class SampleRepo {
+public final class SampleRepo {
     static final String NAME = "payments-api";
     private static final List<String> FILES = List.of("pom.xml", "validate.sh", "README.md",
             "src/main/java/com/example/payments/PaymentsApi.java");
@@ -24,7 +24,7 @@ final class SampleRepo {
     private final Path mirror;
     private final Path workspace;
 
-    SampleRepo(Path demoDir) {
+    public SampleRepo(Path demoDir) {
         this.mirror = demoDir.resolve("mirror").resolve(NAME);
         this.workspace = demoDir.resolve("enclave").resolve(NAME);
     }
@@ -33,7 +33,7 @@ final class SampleRepo {
         return mirror;
     }
 
-    Path workspace() {
+    public Path workspace() {
         return workspace;
     }
 
@@ -43,7 +43,7 @@ final class SampleRepo {
      *
      * @return the mirror's revision
      */
-    String ensure() throws IOException, InterruptedException {
+    public String ensure() throws IOException, InterruptedException {
         if (!Files.isDirectory(mirror.resolve(".git"))) {
             Files.createDirectories(mirror);
             for (String f : FILES) {
