@@ -2,7 +2,6 @@ package dev.airlock.deploy.demo;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.core.capsule.Approval;
 import dev.airlock.core.capsule.Capsule;
 import dev.airlock.core.capsule.SignedCapsule;
@@ -35,7 +34,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -74,8 +72,8 @@ public final class Demo {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Tampered(String capsuleId, String flipped, String verdict, String reason, String detail,
-                           String evidenceOutcome, Long logIndex, String signer) {
+    public record Tampered(String capsuleId, String loggedAs, String flipped, String verdict, String reason,
+                           String detail, String evidenceOutcome, Long logIndex, String signer) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -506,9 +504,10 @@ public final class Demo {
         Instant sent = clock.instant();
         KafkaSetup.publish(settings.ports().controlBootstrap(), Topics.CAPSULES_SIGNED, id, value,
                 SignedCapsule.SCHEMA, "urn:airlock:demo:tamper");
-        JsonNode entry = awaitRejection(id, Hex.digestOf(bad), sent);
+        JsonNode entry = awaitRejection(id, value, sent);
         String reason = entry.path("reason").asText(null);
         String detail = null;
+        String named = entry.path("capsuleId").asText();
         String bundleSigner = entry.path("signer").asText(null);
         if (entry.hasNonNull("entry")) {
             try {
@@ -517,43 +516,55 @@ public final class Demo {
                 EvidencePredicate p = v.statement().predicate();
                 reason = p.admission().reason() != null ? p.admission().reason() : reason;
                 detail = p.failure() == null ? null : p.failure().detail();
+                named = p.capsuleId();
                 bundleSigner = v.signer();
             } catch (VerificationException e) {
                 throw new DemoFailed("the rejection's evidence does not verify: " + e.reason() + ": " + e.detail());
             }
         }
-        tampered = new Tampered(id, flipped, "rejected", reason, detail, entry.path("outcome").asText(),
+        tampered = new Tampered(id, named, flipped, "rejected", reason, detail, entry.path("outcome").asText(),
                 entry.path("logIndex").asLong(), bundleSigner);
         if (!"REJECTED".equals(tampered.evidenceOutcome())) {
             throw new DemoFailed("the tampered capsule's evidence says " + tampered.evidenceOutcome());
         }
         return String.format(Locale.ROOT, "capsule %s, %s, injected on %s: REJECTED at the gateway (%s), evidence "
-                + "signed by %s at log index %d", id, flipped, Topics.CAPSULES_SIGNED, reason, bundleSigner, tampered.logIndex());
+                        + "signed by %s at log index %d as %s", id, flipped, Topics.CAPSULES_SIGNED, reason, bundleSigner,
+                tampered.logIndex(), named);
     }
 
     /**
-     * The gateway's rejection of the forged capsule. It may not name the capsule by the id inside the payload (that
-     * payload did not verify, so it is not read): found by id, else as the newest REJECTED entry since it was sent.
+     * The gateway's rejection of the forged capsule. Its payload did not verify, so the gateway does not read the id
+     * inside it: the evidence names the record by its digest ({@code unknown-<first 16 hex>} of the value's SHA-256).
+     * Found by that name or by the id, else as a REJECTED entry received since it was sent; then read in full by index.
      */
-    private JsonNode awaitRejection(String id, String digest, Instant sent) throws Exception {
+    private JsonNode awaitRejection(String id, byte[] value, Instant sent) throws Exception {
         Http h = Http.anonymous();
+        String byDigest = "unknown-" + dev.airlock.core.crypto.Hex.sha256Hex(value).substring(0, 16);
         Instant deadline = clock.instant().plus(WAIT);
         while (true) {
-            Http.Answer byId = h.get(evidence + "/api/bundles/" + id);
-            if (byId.ok()) {
-                for (JsonNode e : byId.json()) {
-                    return e;
-                }
-            }
-            Http.Answer recent = h.get(evidence + "/api/bundles?outcome=REJECTED&since="
+            Http.Answer recent = h.get(evidence + "/api/bundles?outcome=REJECTED&limit=50&since="
                     + sent.minusSeconds(5).truncatedTo(ChronoUnit.SECONDS));
             if (recent.ok()) {
-                for (JsonNode e : recent.json()) {
-                    if (id.equals(e.path("capsuleId").asText()) || digest.equals(e.path("capsuleId").asText())
-                            || !capsuleId.equals(e.path("capsuleId").asText())) {
-                        Http.Answer full = h.get(evidence + "/api/entries/" + e.path("logIndex").asLong());
-                        return full.ok() ? full.json() : e;
+                JsonNode j = recent.json();
+                JsonNode list = j.isArray() ? j : j.path("entries");
+                JsonNode match = null;
+                for (JsonNode e : list) {
+                    String named = e.path("capsuleId").asText();
+                    if (!"REJECTED".equals(e.path("outcome").asText()) || named.equals(capsuleId)) {
+                        continue;
                     }
+                    if (named.equals(id) || named.equals(byDigest)) {
+                        match = e;
+                        break;
+                    }
+                    if (match == null && Instant.parse(e.path("receivedAt").asText("1970-01-01T00:00:00Z"))
+                            .isAfter(sent.minusSeconds(1))) {
+                        match = e;
+                    }
+                }
+                if (match != null) {
+                    Http.Answer full = h.get(evidence + "/api/entries/" + match.path("logIndex").asLong());
+                    return full.ok() && full.json().hasNonNull("entry") ? full.json() : match;
                 }
             }
             pause(deadline, "the gateway's rejection of the tampered capsule " + id);
@@ -599,9 +610,11 @@ public final class Demo {
         line("evidence", r.evidence() == null ? null : String.format(Locale.ROOT, "log index %d, inclusion proof %s "
                         + "against a signed checkpoint (tree size %d, root %s…)", r.evidence().logIndex(),
                 r.evidence().proofVerdict(), r.evidence().treeSize(), abbreviate(r.evidence().rootHash(), 16)));
-        line("tampered", r.tampered() == null ? null : String.format(Locale.ROOT, "capsule %s (%s): REJECTED, %s; "
-                        + "evidence by %s at log index %d", r.tampered().capsuleId(), r.tampered().flipped(),
-                r.tampered().reason(), r.tampered().signer(), r.tampered().logIndex()));
+        line("tampered", r.tampered() == null ? null : String.format(Locale.ROOT, "capsule %s, %s after both approvals: "
+                        + "REJECTED at the gateway, %s%s; evidence signed by %s at log index %d (logged as %s)",
+                r.tampered().capsuleId(), r.tampered().flipped(), r.tampered().reason(),
+                r.tampered().detail() == null ? "" : " (" + r.tampered().detail() + ")", r.tampered().signer(),
+                r.tampered().logIndex(), r.tampered().loggedAs()));
         line("approval page", r.approvalPage() + "  (users alice, bob; passwords in " + rel(site.usersFile()) + ")");
         line("evidence", r.evidenceDashboard() + "  (dashboard, inside the enclave)");
         line("files", rel(runDir));
@@ -638,13 +651,6 @@ public final class Demo {
         }
     }
 
-    /** sha256 of bytes as the stack names digests. */
-    static final class Hex {
-        static String digestOf(byte[] b) {
-            return dev.airlock.core.crypto.Hex.digest(b);
-        }
-    }
-
     /** A child command (the {@code airlock} script), output captured, stderr kept in a log file. */
     record Cmd(int exit, String out, String err) {
         static Cmd run(List<String> cmd, Map<String, String> env, Path log) throws IOException, InterruptedException {
@@ -663,13 +669,5 @@ public final class Demo {
         String lastErrLine() {
             return err.lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("");
         }
-    }
-
-    static ObjectNode object() {
-        return Http.JSON.createObjectNode();
-    }
-
-    static Optional<String> text(JsonNode n, String field) {
-        return n.hasNonNull(field) ? Optional.of(n.get(field).asText()) : Optional.empty();
     }
 }

@@ -273,11 +273,15 @@ public interface HealthCheck {
     }
 
     /**
-     * A port-less service's status file ({@code airlock-runner-status/v1} and alike): {@code state} READY, written by
-     * this process ({@code pid}) rather than left over from an earlier one. A build that writes no status file at all
-     * (the file never appears) is judged by the other checks; a file that says anything but READY is not healthy.
+     * A port-less service's status file, written by the process itself: the runner's ({@code airlock.runner-status/v1},
+     * {@code "state": "READY"}, rewritten on every change) or the gateway's ({@code airlock.gateway.status/v1},
+     * {@code "ready": true}, rewritten every second, so a stale {@code updatedAt} means a hung gateway). A file older
+     * than the process is an earlier run's. A build that writes none (the file never appears) is judged by the other
+     * checks.
      */
     record StatusFile(Path file, Instant processStart) implements HealthCheck {
+        static final Duration PERIODIC_STALE = Duration.ofSeconds(30);
+
         @Override
         public Result probe() {
             if (!Files.exists(file)) {
@@ -286,11 +290,30 @@ public interface HealthCheck {
             try {
                 com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper()
                         .readTree(Files.readAllBytes(file));
-                String state = j.path("state").asText("?");
                 Instant updated = j.hasNonNull("updatedAt") ? Instant.parse(j.path("updatedAt").asText()) : null;
                 if (updated != null && processStart != null && updated.isBefore(processStart.minusSeconds(2))) {
                     return Result.notYet("status file " + file.getFileName() + " is from an earlier run (" + updated + ")");
                 }
+                if (j.has("ready")) {
+                    if (updated == null || updated.isBefore(Instant.now().minus(PERIODIC_STALE))) {
+                        return Result.notYet("status file not rewritten since " + updated + " (hung?)");
+                    }
+                    if (!j.path("ready").asBoolean()) {
+                        return Result.notYet("not ready yet");
+                    }
+                    if (j.path("frozen").asBoolean()) {
+                        return Result.notYet("FROZEN: no fresh diode heartbeat since " + j.path("lastHeartbeat").asText()
+                                + " (admits nothing until one arrives)");
+                    }
+                    if (j.path("policyExpired").asBoolean(false)) {
+                        return Result.notYet("the policy in force expired at " + j.path("policyExpiresAt").asText()
+                                + " (admits nothing)");
+                    }
+                    return Result.ok(String.format(Locale.ROOT, "ready, policy v%s, %d admitted, %d rejected, diode heartbeat %s",
+                            j.path("policyVersion").asText("?"), j.path("admitted").asLong(), j.path("rejected").asLong(),
+                            j.path("stale").asBoolean() ? "STALE" : "fresh"));
+                }
+                String state = j.path("state").asText("?");
                 if (!"READY".equals(state)) {
                     return Result.notYet("status " + state + (j.hasNonNull("problem") ? ": " + j.path("problem").asText() : ""));
                 }
@@ -303,7 +326,7 @@ public interface HealthCheck {
 
         @Override
         public String describe() {
-            return "state READY in " + file;
+            return "readiness in " + file;
         }
     }
 
