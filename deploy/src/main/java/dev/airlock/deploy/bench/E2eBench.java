@@ -24,6 +24,7 @@ import dev.airlock.deploy.stack.KafkaSetup;
 import dev.airlock.deploy.stack.Progress;
 import dev.airlock.deploy.stack.Site;
 import dev.airlock.deploy.stack.Stack;
+import dev.airlock.deploy.stack.StackPlan;
 import dev.airlock.deploy.stack.StackSettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -77,6 +78,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class E2eBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final long RSS_BUDGET_BYTES = 3L * 1024 * 1024 * 1024;
+    /** Capsules sent through first and not measured. */
+    static final int WARMUP = 16;
 
     private final Stack stack;
     private final StackSettings settings;
@@ -96,8 +99,14 @@ public final class E2eBench {
 
     public Map<String, Object> run(int n, double rate) throws Exception {
         Stack.Status status = stack.status();
+        for (int i = 0; i < 3 && status.running() && !status.healthy(); i++) {
+            TimeUnit.SECONDS.sleep(2); // a probe may time out on a busy machine: look again before giving up
+            status = stack.status();
+        }
         if (!status.running() || !status.healthy()) {
-            throw new IllegalStateException("airlock bench needs a running, healthy stack (./airlock up; ./airlock status)");
+            throw new IllegalStateException("airlock bench needs a running, healthy stack (./airlock up); not healthy: "
+                    + status.processes().stream().filter(p -> !p.healthy()).map(p -> p.name() + " (" + p.health() + ")")
+                    .toList());
         }
         Site site = Site.ensure(settings.site(), clock).site();
         String approval = "http://127.0.0.1:" + settings.ports().approval();
@@ -109,12 +118,19 @@ public final class E2eBench {
         Instant t = clock.instant();
         SigningKey fleet = site.signingKey(Site.FLEET);
         SigningKey alice = site.signingKey(Site.ALICE);
-        // the sample repository the runner's workspace is; reset, so earlier bench files are gone
-        String revision = new dev.airlock.deploy.demo.SampleRepo(settings.demo()).ensure();
-        List<Item> items = new ArrayList<>();
+        // the bench's own workspaces (runner: airlock.runner.workspaces."bench-<i>"), fresh for every run; the runner
+        // works one capsule at a time per workspace, so the load is spread over all of them
+        int lanes = StackPlan.BENCH_WORKSPACES;
+        List<String> revisions = new ArrayList<>();
+        for (int i = 0; i < lanes; i++) {
+            revisions.add(benchWorkspace(settings.home().resolve("bench/workspace-" + i)));
+        }
+        List<Item> all = new ArrayList<>();
+        int warmup = Math.min(WARMUP, n);
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < n + warmup; i++) {
             String id = UUID.randomUUID().toString();
+            int lane = i % lanes;
             String file = "services/payments/bench/" + id + ".txt";
             byte[] content = ("airlock bench " + id + "\n").getBytes(StandardCharsets.UTF_8);
             String patch = DiffWriter.unifiedDiff(RepoPath.of(file), null, content, 3);
@@ -122,17 +138,41 @@ public final class E2eBench {
                     Site.ENVIRONMENT, "apply", "T1", site.policy().version(), Site.FLEET,
                     new Capsule.Finding("manual", null, "bench-" + id, null, null, null,
                             new Capsule.Reachability(true, List.of("bench")), null),
-                    new Capsule.Target("payments-api", revision),
+                    new Capsule.Target(StackPlan.BENCH_REPOSITORY + "-" + lane, revisions.get(lane)),
                     new Capsule.Manifest(List.of(new Capsule.FileChange(file, null, Hex.digest(content)))),
                     new Capsule.Change("unified-diff", patch),
                     List.of(new Capsule.ValidationStep("validate", List.of("sh", "validate.sh"), 60)),
                     new Capsule.Rollback("restore-before-state"));
             Envelope env = Dsse.sign(PayloadTypes.CAPSULE, StrictJson.write(c), fleet);
             Envelope a = approval(env, id, alice, now);
-            items.add(new Item(id, env, SignedCapsule.of(env, List.of(a)).toJson()));
+            all.add(new Item(id, env, SignedCapsule.of(env, List.of(a)).toJson()));
         }
-        progress.step("capsules", "ok", Duration.between(t, clock.instant()), n + " T1 capsules signed by " + Site.FLEET
-                + ", each creating services/payments/bench/<id>.txt, validation 'sh validate.sh'");
+        List<Item> warm = all.subList(0, warmup);
+        List<Item> items = all.subList(warmup, all.size());
+        progress.step("capsules", "ok", Duration.between(t, clock.instant()), String.format(Locale.ROOT,
+                "%d + %d warm-up T1 capsules signed by %s over %d workspaces (bench-0..%d), each creating "
+                        + "services/payments/bench/<id>.txt, validation 'sh validate.sh'", n, warmup, Site.FLEET, lanes,
+                lanes - 1));
+
+        // warm-up: the same path, not measured (first-use costs of every JVM on the way)
+        if (warmup > 0) {
+            t = clock.instant();
+            Map<String, Long> ignoredA = new ConcurrentHashMap<>();
+            Map<String, Long> ignoredL = new ConcurrentHashMap<>();
+            AtomicBoolean stopWarm = new AtomicBoolean();
+            Thread w = watchEvidence(new HashSet<>(warm.stream().map(Item::capsuleId).toList()), ignoredL, stopWarm);
+            propose(warm);
+            awaitQueued(approval, site, warm);
+            approveAll(warm, approval, site, alice, Math.min(rate, 5), ignoredA);
+            Instant until = clock.instant().plus(Duration.ofSeconds(120));
+            while (ignoredL.size() < warm.size() && clock.instant().isBefore(until)) {
+                TimeUnit.MILLISECONDS.sleep(200); // polling the watcher's progress
+            }
+            stopWarm.set(true);
+            w.join(10_000);
+            progress.step("warm-up", ignoredL.size() == warm.size() ? "ok" : "PARTIAL", Duration.between(t, clock.instant()),
+                    ignoredL.size() + " of " + warm.size() + " warm-up capsules through (not measured)");
+        }
 
         // 2. the reference: the gateway's engine on the same signed capsules, in this JVM, now
         t = clock.instant();
@@ -142,24 +182,7 @@ public final class E2eBench {
 
         // 3. propose all, wait until queued
         t = clock.instant();
-        try (KafkaProducer<String, byte[]> p = KafkaSetup.producer(settings.ports().controlBootstrap())) {
-            List<Future<?>> acks = new ArrayList<>();
-            for (Item it : items) {
-                Map<String, Object> proposal = new LinkedHashMap<>();
-                proposal.put("schema", "airlock.proposal/v1");
-                proposal.put("capsule", JSON.readTree(it.capsule().toJson()));
-                proposal.put("tier", "T1");
-                proposal.put("reachability", Map.of("reachable", true, "path", List.of("bench")));
-                proposal.put("tierReasoning", List.of("airlock bench: load run"));
-                proposal.put("summary", "airlock bench capsule");
-                proposal.put("findingId", "bench-" + it.capsuleId());
-                acks.add(KafkaSetup.send(p, Topics.PROPOSALS, it.capsuleId(), JSON.writeValueAsBytes(proposal),
-                        "airlock.proposal/v1", "urn:airlock:bench"));
-            }
-            for (Future<?> f : acks) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        }
+        propose(items);
         awaitQueued(approval, site, items);
         progress.step("proposed", "ok", Duration.between(t, clock.instant()), n + " proposals on "
                 + Topics.PROPOSALS + ", all queued by the approval service (pending, 0 of 1)");
@@ -179,38 +202,9 @@ public final class E2eBench {
                 // the next sample
             }
         }, 0, 2, TimeUnit.SECONDS);
-        String auth = "Basic " + Base64.getEncoder().encodeToString((Site.ALICE + ":" + site.password(Site.ALICE))
-                .getBytes(StandardCharsets.UTF_8));
-        ExecutorService posters = Executors.newFixedThreadPool(8);
-        long start = System.nanoTime();
-        long interval = (long) (1e9 / rate);
-        List<Future<String>> posted = new ArrayList<>();
         Instant approvalsBegin = clock.instant();
-        for (int i = 0; i < items.size(); i++) {
-            long due = start + i * interval;
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                TimeUnit.NANOSECONDS.sleep(wait); // pacing the offered load
-            }
-            Item it = items.get(i);
-            Instant decided = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-            posted.add(posters.submit(() -> {
-                byte[] body = approval(it.capsule(), it.capsuleId(), alice, decided).toJson();
-                long sent = System.nanoTime();
-                approvedAtNanos.put(it.capsuleId(), sent);
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(approval + "/api/capsules/"
-                                + it.capsuleId() + "/decisions")).header("Authorization", auth)
-                        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
-                JsonNode j = JSON.readTree(r.body());
-                return j.path("status").asText("HTTP " + r.statusCode());
-            }));
-        }
-        Map<String, Integer> statuses = new LinkedHashMap<>();
-        for (Future<String> f : posted) {
-            statuses.merge(f.get(120, TimeUnit.SECONDS), 1, Integer::sum);
-        }
-        posters.shutdown();
+        long start = System.nanoTime();
+        Map<String, Integer> statuses = approveAll(items, approval, site, alice, rate, approvedAtNanos);
         double offered = items.size() / ((System.nanoTime() - start) / 1e9);
         progress.step("approved", "ok", Duration.between(approvalsBegin, clock.instant()), String.format(Locale.ROOT,
                 "%d approvals posted at %.1f/s: %s", items.size(), offered, statuses));
@@ -279,6 +273,8 @@ public final class E2eBench {
         params.put("tier", "T1 (one approval: alice, service-owner)");
         params.put("validation", "sh validate.sh");
         params.put("processes", status.processes().size());
+        params.put("workspaces", lanes);
+        params.put("warmupCapsules", warmup);
         r.put("params", params);
         r.put("machine", machine());
         r.put("date", StrictJson.formatInstant(clock.instant().truncatedTo(ChronoUnit.SECONDS)));
@@ -290,6 +286,61 @@ public final class E2eBench {
                 engineRate, throughput / engineRate, p50, p99, Progress.bytes(peakRss.get()), outcomes,
                 settings.root().relativize(out));
         return r;
+    }
+
+    private void propose(List<Item> items) throws Exception {
+        try (KafkaProducer<String, byte[]> p = KafkaSetup.producer(settings.ports().controlBootstrap())) {
+            List<Future<?>> acks = new ArrayList<>();
+            for (Item it : items) {
+                Map<String, Object> proposal = new LinkedHashMap<>();
+                proposal.put("schema", "airlock.proposal/v1");
+                proposal.put("capsule", JSON.readTree(it.capsule().toJson()));
+                proposal.put("tier", "T1");
+                proposal.put("reachability", Map.of("reachable", true, "path", List.of("bench")));
+                proposal.put("tierReasoning", List.of("airlock bench: load run"));
+                proposal.put("summary", "airlock bench capsule");
+                proposal.put("findingId", "bench-" + it.capsuleId());
+                acks.add(KafkaSetup.send(p, Topics.PROPOSALS, it.capsuleId(), JSON.writeValueAsBytes(proposal),
+                        "airlock.proposal/v1", "urn:airlock:bench"));
+            }
+            for (Future<?> f : acks) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Posts alice's approval of each capsule at {@code rate} per second; records when each was sent. */
+    private Map<String, Integer> approveAll(List<Item> items, String approval, Site site, SigningKey alice, double rate,
+                                            Map<String, Long> approvedAtNanos) throws Exception {
+        String auth = "Basic " + Base64.getEncoder().encodeToString((Site.ALICE + ":" + site.password(Site.ALICE))
+                .getBytes(StandardCharsets.UTF_8));
+        ExecutorService posters = Executors.newFixedThreadPool(8);
+        long start = System.nanoTime();
+        long interval = (long) (1e9 / rate);
+        List<Future<String>> posted = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            long wait = start + i * interval - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait); // pacing the offered load
+            }
+            Item it = items.get(i);
+            Instant decided = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+            posted.add(posters.submit(() -> {
+                byte[] body = approval(it.capsule(), it.capsuleId(), alice, decided).toJson();
+                approvedAtNanos.put(it.capsuleId(), System.nanoTime());
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(approval + "/api/capsules/"
+                                + it.capsuleId() + "/decisions")).header("Authorization", auth)
+                        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+                return JSON.readTree(r.body()).path("status").asText("HTTP " + r.statusCode());
+            }));
+        }
+        Map<String, Integer> statuses = new LinkedHashMap<>();
+        for (Future<String> f : posted) {
+            statuses.merge(f.get(120, TimeUnit.SECONDS), 1, Integer::sum);
+        }
+        posters.shutdown();
+        return statuses;
     }
 
     private static Envelope approval(Envelope capsule, String id, SigningKey key, Instant at) {
@@ -392,13 +443,52 @@ public final class E2eBench {
     private EvidencePredicate bundle(String evidence, String id, Site site) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(evidence + "/api/bundles/" + id))
                 .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
-        for (JsonNode e : JSON.readTree(r.body())) {
+        JsonNode j = JSON.readTree(r.body());
+        for (JsonNode e : j.isArray() ? j : j.path("entries")) {
             if (e.hasNonNull("entry")) {
                 return EvidenceBundles.verify(Base64.getDecoder().decode(e.path("entry").asText()), site.policy())
                         .statement().predicate();
             }
         }
         throw new IllegalStateException("no logged bundle for capsule " + id);
+    }
+
+    /**
+     * A fresh git repository with the bench's {@code validate.sh} (every bench file names its capsule): the
+     * workspace of repository {@code bench}, so bench capsules never touch the demo's sample repository.
+     */
+    static String benchWorkspace(Path dir) throws IOException, InterruptedException {
+        if (Files.exists(dir)) {
+            try (var s = Files.walk(dir)) {
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        Files.createDirectories(dir.resolve("services/payments/bench"));
+        try (var in = E2eBench.class.getResourceAsStream("/bench/validate.sh")) {
+            if (in == null) {
+                throw new IOException("resource /bench/validate.sh is missing from the build");
+            }
+            Files.write(dir.resolve("validate.sh"), in.readAllBytes());
+        }
+        Files.writeString(dir.resolve("README.md"), "Workspace of airlock bench: one file per capsule under "
+                + "services/payments/bench/.\n");
+        git(dir, "init", "-q", "-b", "main");
+        git(dir, "add", "-A");
+        git(dir, "-c", "user.name=Airlock bench", "-c", "user.email=bench@airlock.invalid", "commit", "-q", "-m", "bench");
+        return git(dir, "rev-parse", "HEAD").strip();
+    }
+
+    private static String git(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("git"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException("git " + String.join(" ", args) + " failed in " + dir + ": " + out.strip());
+        }
+        return out;
     }
 
     static double percentile(List<Double> values, double p) {
@@ -418,6 +508,12 @@ public final class E2eBench {
     private static Map<String, Object> machine() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cores", Runtime.getRuntime().availableProcessors());
+        try {
+            // the machine is shared: how busy it was says how much the numbers mean
+            m.put("loadAverage1m", Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
         m.put("java", System.getProperty("java.version"));
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         try {

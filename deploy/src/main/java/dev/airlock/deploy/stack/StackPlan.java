@@ -40,6 +40,9 @@ public final class StackPlan {
     public static final List<String> ENCLAVE_DATABASES = List.of("gateway", "evidence");
 
     public static final String DIODE_STREAM = "diode-1";
+    public static final String BENCH_REPOSITORY = "bench";
+    /** The runner works one capsule at a time per workspace; the bench spreads its load over this many. */
+    public static final int BENCH_WORKSPACES = 8;
 
     private final StackSettings s;
     private final Artifacts artifacts;
@@ -178,6 +181,11 @@ public final class StackPlan {
         c.put("airlock.runner.environment", Site.ENVIRONMENT);
         c.put("airlock.runner.gateway-public-key", site.publicKey(Site.GATEWAY).toString());
         c.put("airlock.runner.workspaces.\"payments-api\"", s.demo().resolve("enclave/payments-api").toString());
+        // airlock bench's own workspaces (one runner lane each): its capsules never touch the demo's
+        for (int i = 0; i < BENCH_WORKSPACES; i++) {
+            c.put("airlock.runner.workspaces.\"" + BENCH_REPOSITORY + "-" + i + "\"",
+                    s.home().resolve("bench/workspace-" + i).toString());
+        }
         c.put("airlock.runner.state-dir", s.run("runner-service").resolve("state").toString());
         c.put("airlock.runner.status-file", s.run("runner-service").resolve("status.json").toString());
         c.put("airlock.runner.metrics-file", s.run("runner-service").resolve("metrics/runner.prom").toString());
