@@ -119,8 +119,23 @@ final class CapsuleCommand extends Group {
         @Option(names = "--out", required = true, paramLabel = "approval.dsse.json", description = "Where to write the envelope.")
         Path out;
 
+        @Option(names = "--post", paramLabel = "URL",
+                description = {"Also post the signed approval to the approval service at URL (e.g. http://localhost:8082): "
+                        + "POST URL/api/capsules/{id}/decisions with HTTP Basic credentials. Prints the service's answer; "
+                        + "exit 3 if it refused the decision.", "The private key never leaves this machine: only the "
+                        + "signed envelope is sent."})
+        String post;
+
+        @Option(names = "--user", paramLabel = "NAME", description = "User name for --post (default: the --approver).")
+        String user;
+
+        @Option(names = "--password-file", paramLabel = "FILE",
+                description = "File whose first line is the password for --post (default: the AIRLOCK_PASSWORD environment variable).")
+        Path passwordFile;
+
         @Override
         int execute() throws CliException {
+            String password = post == null ? null : password();
             Envelope env = Io.readCapsuleEnvelope(capsule);
             SigningKey k = Io.readKey(key, this::warn);
             TrustedPolicy trusted = policy == null ? null : Policies.trustOnInstall(policy, clock(), true);
@@ -156,6 +171,94 @@ final class CapsuleCommand extends Group {
             r.put("basis", basis);
             r.put("decidedAt", StrictJson.formatInstant(a.decidedAt()));
             r.put("keyid", k.keyid());
+            if (post == null) {
+                result(r);
+                return ExitCodes.OK;
+            }
+            return post(c.capsuleId(), signed.toJson(), password, r);
+        }
+
+        private String password() throws CliException {
+            if (passwordFile != null) {
+                String text = new String(Io.read(passwordFile, "password file", 4096), java.nio.charset.StandardCharsets.UTF_8);
+                String first = text.lines().findFirst().orElse("");
+                if (first.isEmpty()) {
+                    throw new CliException("password file '" + passwordFile + "' is empty");
+                }
+                return first;
+            }
+            String fromEnv = System.getenv("AIRLOCK_PASSWORD");
+            if (fromEnv == null || fromEnv.isEmpty()) {
+                throw new CliException("--post needs a password: --password-file FILE or the AIRLOCK_PASSWORD environment variable");
+            }
+            return fromEnv;
+        }
+
+        /** Posts the signed envelope; the service decides it with the same engine and answers with its verdict. */
+        private int post(String capsuleId, byte[] envelope, String password, Map<String, Object> r) throws CliException {
+            java.net.URI uri;
+            try {
+                String base = post.endsWith("/") ? post.substring(0, post.length() - 1) : post;
+                uri = java.net.URI.create(base + "/api/capsules/"
+                        + java.net.URLEncoder.encode(capsuleId, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20")
+                        + "/decisions");
+                if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+                    throw new IllegalArgumentException("not an http(s) URL");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new CliException("--post '" + post + "' is not a usable URL: " + e.getMessage(), e);
+            }
+            String who = user != null ? user : approver;
+            String basic = java.util.Base64.getEncoder().encodeToString(
+                    (who + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(uri)
+                    .timeout(java.time.Duration.ofSeconds(60))
+                    .header("Content-Type", "application/json")
+                    .header("Accept", "application/json")
+                    .header("Authorization", "Basic " + basic)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(envelope)).build();
+            java.net.http.HttpResponse<String> response;
+            try {
+                response = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(15))
+                        .build().send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                String why = e instanceof java.net.ConnectException ? "connection refused"
+                        : e instanceof java.net.http.HttpTimeoutException ? "timed out" : Io.describe(e);
+                throw new CliException("the approval was written to " + out + " but could not be posted to " + uri
+                        + ": " + why, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CliException("interrupted while posting to " + uri, e);
+            }
+            int status = response.statusCode();
+            if (status == 401) {
+                throw new CliException("the approval service at " + post + " did not accept the credentials of '" + who
+                        + "' (HTTP 401); the approval is in " + out);
+            }
+            com.fasterxml.jackson.databind.JsonNode answer;
+            try {
+                answer = StrictJson.readTree(response.body().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        StrictJson.SIGNED);
+            } catch (VerificationException e) {
+                answer = null;
+            }
+            if (answer == null || !answer.isObject() || !answer.path("outcome").isTextual()) {
+                throw new CliException(String.format(Locale.ROOT, "the approval service at %s answered HTTP %d without a "
+                        + "verdict; the approval is in %s", post, status, out));
+            }
+            r.put("posted", uri.toString());
+            r.put("httpStatus", status);
+            r.put("server", answer);
+            String outcome = answer.path("outcome").asText();
+            if ("refused".equals(outcome)) {
+                progress("refused by the approval service: %s: %s", answer.path("reason").asText(),
+                        answer.path("detail").asText());
+                result(r);
+                return ExitCodes.REJECTED;
+            }
+            progress("%s by the approval service: capsule %s is %s (%s of %s approvals)", outcome, capsuleId,
+                    answer.path("status").asText(), answer.path("approvals").asText("?"),
+                    answer.path("required").asText("?"));
             result(r);
             return ExitCodes.OK;
         }

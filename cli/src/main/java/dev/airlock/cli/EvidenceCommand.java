@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 
 @Command(name = "evidence", mixinStandardHelpOptions = true, description = "Check evidence bundles and the evidence log.",
-        subcommands = {EvidenceCommand.Verify.class, StackCommands.Proof.class})
+        subcommands = {EvidenceCommand.Verify.class, EvidenceProof.class})
 final class EvidenceCommand extends Group {
 
     @Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,

@@ -6,23 +6,11 @@ import picocli.CommandLine.Option;
 import java.util.List;
 
 /**
- * The local stack's commands of ARCHITECTURE §6 ({@code up}, {@code status}, {@code down}, {@code bench}, run through
- * {@link StackLauncher}) and commands of later issues, registered so {@code --help} shows the whole contract and saying
- * plainly that this build does not have them (exit 2).
+ * The local stack's commands of ARCHITECTURE §6: {@code up}, {@code status}, {@code down}, {@code bench}, run through
+ * {@link StackLauncher} (the lifecycle itself is {@code dev.airlock.deploy.stack} in the deploy module).
  */
 final class StackCommands {
     private StackCommands() {
-    }
-
-    abstract static class NotYet extends Leaf {
-        abstract String willDo();
-
-        @Override
-        int execute() {
-            progress("airlock %s: not available yet in this build: it will %s", spec.qualifiedName().substring(
-                    "airlock ".length()), willDo());
-            return ExitCodes.USAGE;
-        }
     }
 
     /** Commands that run the local stack through {@link StackLauncher}: the stack's own output passes through. */
@@ -120,23 +108,6 @@ final class StackCommands {
         @Override
         List<String> arguments() {
             return List.of("--capsules", Integer.toString(capsules), "--rate", Double.toString(rate));
-        }
-    }
-
-    @Command(name = "proof", mixinStandardHelpOptions = true, sortOptions = false,
-            description = "Inclusion proof of a capsule's evidence against a signed checkpoint of the evidence log. "
-                    + "(Not available yet in this build.)")
-    static final class Proof extends NotYet {
-        @Option(names = "--log", required = true, paramLabel = "URL", description = "Base URL of the evidence log.")
-        String log;
-
-        @Option(names = "--capsule", required = true, paramLabel = "ID", description = "The capsule id.")
-        String capsule;
-
-        @Override
-        String willDo() {
-            return "fetch the inclusion proof of capsule " + capsule + "'s evidence from " + log
-                    + " and check it against a signed checkpoint (RFC 9162)";
         }
     }
 }

@@ -50,15 +50,6 @@ class UsageTest {
     }
 
     @Test
-    void commandsOfLaterIssuesSaySoAndExit2() {
-        Cli.Run r = Cli.run("evidence", "proof", "--log", "http://localhost:8080", "--capsule", "c-1").assertExit(2)
-                .assertNoStackTrace();
-        assertEquals("", r.out());
-        assertEquals(1, r.err().strip().lines().count(), r::toString);
-        assertTrue(r.err().contains("not available yet in this build: it will "), r::toString);
-    }
-
-    @Test
     void stackCommandsOutsideACheckoutSayWhereToRunThem() {
         String before = System.getProperty("airlock.root");
         System.setProperty("airlock.root", tmp.toString());

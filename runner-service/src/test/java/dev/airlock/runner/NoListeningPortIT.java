@@ -1,7 +1,12 @@
 package dev.airlock.runner;
 
+import dev.airlock.core.capsule.Capsule;
 import dev.airlock.core.events.Topics;
 import dev.airlock.runner.messaging.Channels;
+import dev.airlock.runner.testing.Admissions;
+import dev.airlock.runner.testing.EvidenceTopic;
+import dev.airlock.runner.testing.RunnerFixture;
+import dev.airlock.runner.testing.RunnerProcess;
 import dev.airlock.testsupport.kafka.ClientConfigDump;
 import dev.airlock.testsupport.kafka.KafkaBroker;
 import dev.airlock.testsupport.kafka.KafkaTestClient;
@@ -9,7 +14,6 @@ import dev.airlock.testsupport.net.SocketInspector;
 import dev.airlock.testsupport.process.JavaApp;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * ARCHITECTURE §1 invariant 2: the packaged runner, running as its own process and consuming from the enclave broker,
- * holds no listening TCP socket and no bound UDP socket, and its only connections go to that broker. Its producers
- * are idempotent with {@code acks=all} (ARCHITECTURE §4), read from the configuration the Kafka client logs.
+ * ARCHITECTURE §1 invariant 2: the packaged runner, running as its own process, consuming from the enclave broker and
+ * having run a capsule (validation processes, evidence published), holds no listening TCP socket and no bound UDP
+ * socket, and its only connections go to that broker. Its producers are idempotent with {@code acks=all}
+ * (ARCHITECTURE §4), read from the configuration the Kafka client logs.
  */
 class NoListeningPortIT {
 
@@ -31,18 +36,21 @@ class NoListeningPortIT {
 
     @Test
     void packagedRunnerIsAKafkaClientOnly() {
-        try (KafkaBroker broker = KafkaBroker.start(); KafkaTestClient kafka = new KafkaTestClient(broker)) {
-            broker.createTopics(Topics.ADMISSIONS);
+        try (KafkaBroker broker = KafkaBroker.start(); KafkaTestClient kafka = new KafkaTestClient(broker);
+             RunnerFixture fixture = RunnerFixture.create("payments-api")) {
+            broker.createTopics(Topics.ADMISSIONS, Topics.EVIDENCE_RAW, Topics.dlq(Topics.ADMISSIONS));
             int brokerPort = Integer.parseInt(broker.bootstrapServers().substring(
                     broker.bootstrapServers().lastIndexOf(':') + 1));
-            try (JavaApp runner = JavaApp.jar(Path.of("target", "quarkus-app", "quarkus-run.jar"))
-                    .systemProperty("kafka.bootstrap.servers", broker.bootstrapServers())
-                    .systemProperty(PRODUCER_CONFIG_LOG, "DEBUG")
-                    .log(Path.of("target", "runner-it.log"))
-                    .start()) {
+            try (JavaApp runner = RunnerProcess.start(fixture, broker.bootstrapServers(), "runner-it.log",
+                    PRODUCER_CONFIG_LOG, "DEBUG")) {
                 await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
                         .failFast("runner exited", () -> !runner.isAlive())
-                        .until(() -> kafka.groupIsStable(Channels.GROUP, 1));
+                        .until(() -> kafka.groupIsStable(Channels.group(Admissions.RUNNER), 1));
+                Capsule c = Admissions.capsule("it-ports-1", "payments-api",
+                        Admissions.step("build", 60, "sh", "validate.sh", "check"));
+                kafka.send(Topics.ADMISSIONS, c.capsuleId(), Admissions.signed(Admissions.admitted(c, "apply")));
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> EvidenceTopic.bundles(kafka, c.capsuleId()).size() == 1);
 
                 SocketInspector inspector = SocketInspector.forPid(runner.pid());
                 // keep looking for a while: a server started lazily after the consumer joined would show up here
@@ -67,7 +75,7 @@ class NoListeningPortIT {
                 List<Map<String, String>> consumers = ClientConfigDump.consumers(runner.logText());
                 assertEquals(1, consumers.size(), "one incoming channel");
                 for (Map<String, String> consumer : consumers) {
-                    assertEquals(Channels.GROUP, consumer.get("group.id"));
+                    assertEquals(Channels.group(Admissions.RUNNER), consumer.get("group.id"));
                     assertEquals("false", consumer.get("enable.auto.commit"));
                     assertEquals("earliest", consumer.get("auto.offset.reset"));
                 }

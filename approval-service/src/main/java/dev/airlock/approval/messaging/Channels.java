@@ -11,6 +11,12 @@ public final class Channels {
     private Channels() {
     }
 
+    /**
+     * Worker pool of the proposal and decision consumers ({@code smallrye.messaging.worker.<name>.max-concurrency}),
+     * kept below the datasource's pool so that concurrent decisions never starve each other of connections.
+     */
+    public static final String WORKERS = "airlock-approval-workers";
+
     /** Consumer group of every approval-service channel. */
     public static final String GROUP = "approval-service";
 

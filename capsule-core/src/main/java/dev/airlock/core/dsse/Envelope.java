@@ -23,8 +23,11 @@ import java.util.Objects;
  */
 @JsonPropertyOrder({"payloadType", "payload", "signatures"})
 public final class Envelope {
-    /** More signatures than this on one envelope is a shape bomb, not a quorum (SECURITY-TESTS B.11). */
-    public static final int MAX_SIGNATURES = 16;
+    /**
+     * More signatures than this on one envelope is a shape bomb, not a quorum (SECURITY-TESTS B.11). A policy root has at
+     * most 16 keys, so a rotation signed by every old and every new root key still fits.
+     */
+    public static final int MAX_SIGNATURES = 32;
 
     /** One signature entry. {@code keyid} is a hint only (may be empty). */
     @JsonPropertyOrder({"keyid", "sig"})

@@ -16,6 +16,10 @@ public final class PayloadTypes {
     public static final String ADMISSION = "application/vnd.airlock.admission.v1+json";
     /** Evidence-service-signed sanitized projection on {@code airlock.evidence.sanitized.v1}. */
     public static final String SANITIZED_EVIDENCE = "application/vnd.airlock.evidence-sanitized.v1+json";
+    /** Evidence-service-signed retention purge record, itself an entry of the evidence log. */
+    public static final String EVIDENCE_PURGE = "application/vnd.airlock.evidence-purge.v1+json";
+    /** Evidence-service-signed receipt binding a leaf hash to its index in the log (stored beside each leaf). */
+    public static final String EVIDENCE_LEAF = "application/vnd.airlock.evidence-leaf.v1+json";
     /** Signed heartbeat of the diode sender (issue «diode-bridge»). */
     public static final String DIODE_HEARTBEAT = "application/vnd.airlock.diode-heartbeat.v1+json";
 }

@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * The evidence predicate (ARCHITECTURE §3.5). Every path produces the same complete shape (invariant 4): a gateway
  * rejection has no before-state or validation, but the same fields are present in the same places. Additions beyond
- * §3.5, all optional: {@code tier}, {@code lineage}, {@code failure} (why a run stopped: e.g. DRIFT), {@code mode}.
+ * §3.5, all optional: {@code tier}, {@code lineage}, {@code failure} (why a run stopped: e.g. DRIFT), {@code mode},
+ * and in {@link ValidationResult} {@code networkIsolated}, {@code stdoutBytes}, {@code stderrBytes}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"capsuleId", "environment", "tier", "lineage", "mode", "runner", "outcome", "admission",
@@ -77,9 +78,16 @@ public record EvidencePredicate(String capsuleId, String environment, String tie
         }
     }
 
+    /**
+     * One validation step as run. Additions beyond §3.5, all optional: {@code networkIsolated} (whether the step ran in
+     * a network namespace of its own, {@code unshare -n}), {@code stdoutBytes}/{@code stderrBytes} (the full length of
+     * each stream; {@code stdout}/{@code stderr} keep only the first bytes up to the runner's cap, the hashes cover the
+     * full stream).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ValidationResult(String name, List<String> argv, Integer exitCode, boolean timedOut, long durationMs,
-                                   String stdout, String stderr, String stdoutSha256, String stderrSha256) {
+                                   String stdout, String stderr, String stdoutSha256, String stderrSha256,
+                                   Boolean networkIsolated, Long stdoutBytes, Long stderrBytes) {
         public ValidationResult {
             argv = argv == null ? List.of() : List.copyOf(argv);
         }

@@ -76,7 +76,8 @@ public record Policy(String schema, long version, Instant issuedAt, Instant expi
 
     public record Root(int threshold, List<KeyRef> keys) {
         public Root {
-            keys = Checks.list(keys, "root.keys", 1, 64);
+            // ≤ 16 so that a rotation signed by every old and new root key fits Envelope.MAX_SIGNATURES.
+            keys = Checks.list(keys, "root.keys", 1, 16);
         }
     }
 

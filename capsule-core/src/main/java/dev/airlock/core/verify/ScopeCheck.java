@@ -3,7 +3,6 @@ package dev.airlock.core.verify;
 import dev.airlock.core.capsule.Capsule;
 import dev.airlock.core.patch.FilePatch;
 import dev.airlock.core.patch.Patch;
-import dev.airlock.core.patch.UnifiedDiff;
 import dev.airlock.core.policy.Policy;
 import dev.airlock.core.policy.TrustedPolicy;
 import dev.airlock.core.scope.RepoPath;
@@ -24,7 +23,12 @@ final class ScopeCheck {
     private ScopeCheck() {
     }
 
-    static void check(Capsule capsule, Policy.Environment env, TrustedPolicy policy) throws VerificationException {
+    /**
+     * @param patch        the parsed patch, or null when the parser refused it for a scope reason
+     * @param patchProblem that refusal (reported after the manifest's own paths were checked)
+     */
+    static void check(Capsule capsule, Policy.Environment env, TrustedPolicy policy, Patch patch,
+                      VerificationException patchProblem) throws VerificationException {
         Scope scope = policy.scope(env);
         Map<RepoPath, Capsule.FileChange> manifest = new LinkedHashMap<>();
         for (Capsule.FileChange f : capsule.manifest().files()) {
@@ -35,7 +39,9 @@ final class ScopeCheck {
                         "manifest lists " + RepoPath.quote(f.path()) + " twice");
             }
         }
-        Patch patch = UnifiedDiff.parse(capsule.change().patch());
+        if (patchProblem != null) {
+            throw patchProblem;
+        }
         Set<RepoPath> touched = new LinkedHashSet<>(patch.paths());
         for (RepoPath p : touched) {
             if (!manifest.containsKey(p)) {

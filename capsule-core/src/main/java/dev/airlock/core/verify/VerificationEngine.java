@@ -8,6 +8,8 @@ import dev.airlock.core.dsse.Dsse;
 import dev.airlock.core.dsse.Envelope;
 import dev.airlock.core.dsse.PayloadTypes;
 import dev.airlock.core.json.StrictJson;
+import dev.airlock.core.patch.Patch;
+import dev.airlock.core.patch.UnifiedDiff;
 import dev.airlock.core.policy.Policy;
 import dev.airlock.core.policy.TrustedPolicy;
 
@@ -135,6 +137,18 @@ public final class VerificationEngine {
                     "the capsule is signed by no key of policy version " + policy.version());
         }
         Capsule c = StrictJson.read(sc.capsule().payloadBytes(), Capsule.class, limits);
+        // The patch is part of the capsule's syntax: a patch that does not parse is MALFORMED here, in §5 order. What
+        // the parser refuses for scope reasons (traversal, modes, binaries) is reported at the SCOPE_VIOLATION stage.
+        Patch patch = null;
+        VerificationException patchScopeProblem = null;
+        try {
+            patch = UnifiedDiff.parse(c.change().patch());
+        } catch (VerificationException e) {
+            if (e.reason() != ReasonCode.SCOPE_VIOLATION) {
+                throw e;
+            }
+            patchScopeProblem = e;
+        }
         f.capsule = c;
         f.capsuleId = c.capsuleId();
         f.tier = c.tier();
@@ -204,7 +218,7 @@ public final class VerificationEngine {
         }
 
         // SCOPE_VIOLATION
-        ScopeCheck.check(c, env, policy);
+        ScopeCheck.check(c, env, policy, patch, patchScopeProblem);
 
         // COMMAND_NOT_ALLOWED — argv prefixes, element for element; no shell ever interprets them.
         for (Capsule.ValidationStep step : c.validation()) {
@@ -245,11 +259,16 @@ public final class VerificationEngine {
             }
         }
 
-        // REJECTED_BY_APPROVER
+        // REJECTED_BY_APPROVER — a reject from an approver whose role counts for this tier blocks the capsule; one from a
+        // role that could not have approved it either is noted and does not.
         for (CheckedApproval ca : checked) {
             if (!ca.approval().approves()) {
-                throw new VerificationException(ReasonCode.REJECTED_BY_APPROVER, "'" + ca.approval().approver()
-                        + "' (" + ca.approval().role() + ") rejected the capsule");
+                if (eligible(ca.approval(), tier)) {
+                    throw new VerificationException(ReasonCode.REJECTED_BY_APPROVER, "'" + ca.approval().approver()
+                            + "' (" + ca.approval().role() + ") rejected the capsule");
+                }
+                ignored.add("approval #" + ca.index() + ": reject by '" + ca.approval().approver() + "' in role '"
+                        + ca.approval().role() + "', which does not count for tier " + c.tier());
             }
         }
 
@@ -278,6 +297,10 @@ public final class VerificationEngine {
         if (tier.ticketRequired()) {
             Pattern p = env.ticketPattern() == null ? null : Pattern.compile(env.ticketPattern());
             for (CheckedApproval ca : checked) {
+                boolean counts = ca.approval().approves() && (ca.approval().auto() || eligible(ca.approval(), tier));
+                if (!counts) {
+                    continue; // only approvals that authorize the change must name its ticket
+                }
                 String t = ca.approval().ticket();
                 if (t == null || (p != null && !p.matcher(t).matches())) {
                     throw new VerificationException(ReasonCode.TICKET_REQUIRED, "tier " + c.tier()
@@ -359,7 +382,7 @@ public final class VerificationEngine {
             if (!a.approves() || a.auto()) {
                 continue;
             }
-            if (required.isEmpty() ? TrustedPolicy.MACHINE_ROLES.contains(a.role()) : !required.contains(a.role())) {
+            if (!eligible(a, tier)) {
                 ignored.add("approval #" + ca.index() + ": role '" + a.role() + "' does not count for tier " + c.tier());
                 continue;
             }
@@ -424,6 +447,12 @@ public final class VerificationEngine {
             }
         }
         return false;
+    }
+
+    /** An approval's role counts for a tier: one of its requiredRoles, or any non-machine role if it names none. */
+    static boolean eligible(Approval a, Policy.Tier tier) {
+        List<String> required = tier.requiredRolesOrEmpty();
+        return required.isEmpty() ? !TrustedPolicy.MACHINE_ROLES.contains(a.role()) : required.contains(a.role());
     }
 
     static boolean commandAllowed(List<String> argv, List<List<String>> prefixes) {

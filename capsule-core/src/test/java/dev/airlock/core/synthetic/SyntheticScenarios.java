@@ -510,9 +510,9 @@ public final class SyntheticScenarios {
         sc("shape-signatures-1e4", "B.11: the proposer's signature repeated 10^4 times with an empty keyid (would cost 10^4 x every key): TOO_LARGE, none verified.")
                 .capsule(utf8(replaceOnce(js, "\"signatures\":[", "\"signatures\":[" + entry.repeat(9_999))))
                 .rejected(ReasonCode.TOO_LARGE, 1, "JSON values");
-        sc("shape-signatures-17", "B.11: 17 signature entries on the capsule envelope (limit 16): TOO_LARGE before binding.")
-                .capsule(utf8(replaceOnce(js, "\"signatures\":[", "\"signatures\":[" + entry.repeat(16))))
-                .rejected(ReasonCode.TOO_LARGE, 1, "17 signatures, limit 16");
+        sc("shape-signatures-33", "B.11: 33 signature entries on the capsule envelope (limit 32): TOO_LARGE before binding.")
+                .capsule(utf8(replaceOnce(js, "\"signatures\":[", "\"signatures\":[" + entry.repeat(32))))
+                .rejected(ReasonCode.TOO_LARGE, 1, "33 signatures, limit 32");
         Envelope[] many = new Envelope[65];
         java.util.Arrays.fill(many, a);
         sc("shape-approvals-65", "B.11: 65 approvals attached (limit 64): TOO_LARGE before any is verified.")
@@ -937,6 +937,9 @@ public final class SyntheticScenarios {
         sc("rejected-by-approver", "§5: alice approves, bob (security-officer) decides reject: REJECTED_BY_APPROVER.")
                 .capsule(bundle(c, a, approval(c, "bob", SECO, Approval.REJECT, TICKET, Approval.REVIEW, pki.of("bob"))))
                 .rejected(ReasonCode.REJECTED_BY_APPROVER, 1, "bob");
+        sc("reject-by-role-that-does-not-count", "§5: carol (authorizing-official, not a T2 role) rejects a T2 capsule alice and bob approved: her reject does not count, admitted.")
+                .capsule(bundle(c, a, ok(c, "bob", SECO), approval(c, "carol", AO, Approval.REJECT, TICKET, Approval.REVIEW, pki.of("carol"))))
+                .admitted(1, "alice/" + SO, "bob/" + SECO);
 
         Envelope t1 = capsule(x -> x.with(s -> s.tier = "T1"));
         sc("auto-not-permitted-in-environment", "§5: a policy-auto approval for T1 in prod-enclave-1 (T1 auto-approves only in staging): AUTO_NOT_PERMITTED.")
@@ -966,6 +969,9 @@ public final class SyntheticScenarios {
         sc("ticket-not-matching-pattern", "§5: bob's ticket 'CHG12345' does not match ^CHG[0-9]{7}$: TICKET_REQUIRED.")
                 .capsule(bundle(c, a, approval(c, "bob", SECO, Approval.APPROVE, "CHG12345", Approval.REVIEW, pki.of("bob"))))
                 .rejected(ReasonCode.TICKET_REQUIRED, 1, "CHG12345");
+        sc("ticket-not-needed-from-approval-that-does-not-count", "§5: alice and bob approve with tickets; carol's extra approval (a role T2 does not count) has none: admitted.")
+                .capsule(bundle(c, a, ok(c, "bob", SECO), approval(c, "carol", AO, Approval.APPROVE, null, Approval.REVIEW, pki.of("carol"))))
+                .admitted(1, "alice/" + SO, "bob/" + SECO);
         sc("ticket-with-trailing-newline", "§5: bob's ticket 'CHG0012345\\n' (trailing newline) does not match the whole pattern: TICKET_REQUIRED.")
                 .capsule(bundle(c, a, approval(c, "bob", SECO, Approval.APPROVE, TICKET + "\n", Approval.REVIEW, pki.of("bob"))))
                 .rejected(ReasonCode.TICKET_REQUIRED, 1);

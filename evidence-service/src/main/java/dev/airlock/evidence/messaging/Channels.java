@@ -14,7 +14,11 @@ public final class Channels {
     /** Consumer group of every evidence-service channel. */
     public static final String GROUP = "evidence-service";
 
+    /** Consumer group following policy rotations on the inbound topic (the gateway has its own). */
+    public static final String POLICY_GROUP = "evidence-service-policy";
+
     public static final String EVIDENCE_RAW_IN = Topics.EVIDENCE_RAW + "-in";
+    public static final String INBOUND_IN = Topics.INBOUND + "-in";
     public static final String DIODE_HEALTH_IN = Topics.DIODE_HEALTH + "-in";
 
     public static final String EVIDENCE_SANITIZED_OUT = Topics.EVIDENCE_SANITIZED + "-out";

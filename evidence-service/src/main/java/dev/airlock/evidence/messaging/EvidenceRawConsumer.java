@@ -1,44 +1,47 @@
 package dev.airlock.evidence.messaging;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.airlock.core.json.StrictJson;
 import dev.airlock.core.verify.VerificationException;
+import dev.airlock.evidence.service.IngestService;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
-import java.util.concurrent.CompletionStage;
-
 /**
- * Consumes {@code airlock.evidence.raw.v1}:
- * evidence bundles signed by a runner or the gateway, DSSE envelopes of in-toto Statements
- * (ARCHITECTURE §3.5).
- * Anything else is dead-lettered with its reason; a well-formed record is acknowledged, and its offset committed,
- * only after it has been handled.
+ * Consumes {@code airlock.evidence.raw.v1}: evidence bundles signed by a runner or the gateway (ARCHITECTURE §3.5).
+ * Each is verified, appended (or quarantined) and projected before it is acknowledged, so its offset is committed
+ * only after the log row and the projection are durable. Bytes that are not a DSSE envelope of an in-toto Statement
+ * go to the dead-letter topic with their reason.
  */
 @ApplicationScoped
 public class EvidenceRawConsumer {
 
     private static final Logger LOG = Logger.getLogger(EvidenceRawConsumer.class);
 
-    @Incoming(Channels.EVIDENCE_RAW_IN)
-    public CompletionStage<Void> consume(Message<byte[]> message) {
-        try {
-            JsonNode document = StrictJson.readTree(message.getPayload(), StrictJson.SIGNED);
-            String kind = check(document);
-            // Slots in here, before the acknowledgement:
-            // Bundle verification, the Merkle log append and the egress projections (§3.5, §3.6).
-            LOG.debugf("Accepted %s from %s", kind, DeadLetters.describe(message));
-            return message.ack();
-        } catch (VerificationException e) {
-            return DeadLetters.reject(message, e);
-        }
+    private final IngestService ingest;
+
+    @Inject
+    public EvidenceRawConsumer(IngestService ingest) {
+        this.ingest = ingest;
     }
 
-    /** Recognises the document by shape and returns what it is; signatures are checked later, by the engine. */
-    static String check(JsonNode document) throws VerificationException {
-        Documents.requireDsse(document, Documents.PAYLOAD_IN_TOTO, "evidence bundle");
-        return "evidence bundle";
+    @Incoming(Channels.EVIDENCE_RAW_IN)
+    public Uni<Void> consume(Message<byte[]> message) {
+        String source = DeadLetters.describe(message);
+        Uni<IngestService.Outcome> outcome;
+        try {
+            outcome = ingest.ingest(message.getPayload(), source);
+        } catch (VerificationException e) {
+            return Uni.createFrom().completionStage(DeadLetters.reject(message, e));
+        }
+        return outcome.invoke(o -> LOG.debugf("Bundle from %s: %s %s", source, o.status(),
+                        o.logIndex() != null ? "leaf " + o.logIndex() : o.reason()))
+                .chain(o -> Uni.createFrom().completionStage(message.ack()))
+                .onFailure().recoverWithUni(t -> {
+                    LOG.errorf(t, "Bundle from %s could not be stored: sent to the dead-letter topic", source);
+                    return Uni.createFrom().completionStage(message.nack(t));
+                });
     }
 }

@@ -1,7 +1,6 @@
 package dev.airlock.evidence.messaging;
 
 import dev.airlock.evidence.config.EvidenceConfig;
-import io.quarkus.arc.Unremovable;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,7 +26,6 @@ import java.util.concurrent.CompletionStage;
  * idempotent producer), so callers commit their input only after that.
  */
 @ApplicationScoped
-@Unremovable // emitting code arrives with the domain logic; the channel must exist from the start
 public class EvidenceSanitizedPublisher {
 
     private final Emitter<byte[]> emitter;
@@ -47,11 +45,19 @@ public class EvidenceSanitizedPublisher {
      * @param type the value's {@code schema} (or DSSE payloadType), written as {@code ce_type}
      */
     public CompletionStage<Void> publish(String key, String type, byte[] value) {
+        return publish(key, type, value, UUID.randomUUID().toString());
+    }
+
+    /**
+     * As {@link #publish(String, String, byte[])} with a given {@code ce_id}: a projection re-published after a
+     * redelivery carries the same id, so consumers can collapse the duplicate.
+     */
+    public CompletionStage<Void> publish(String key, String type, byte[] value, String id) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(value, "value");
         OutgoingCloudEventMetadata<Object> cloudEvent = OutgoingCloudEventMetadata.builder()
-                .withId(UUID.randomUUID().toString())
+                .withId(id)
                 .withSource(source)
                 .withType(type)
                 .withTimestamp(clock.instant().atZone(ZoneOffset.UTC))

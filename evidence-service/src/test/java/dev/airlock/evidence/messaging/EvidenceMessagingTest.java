@@ -23,11 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
+@WithTestResource(dev.airlock.evidence.EvidenceFixturesResource.class)
+@WithTestResource(dev.airlock.testsupport.postgres.PostgresResource.class)
 @WithTestResource(value = KafkaBrokerResource.class, initArgs = @ResourceArg(name = KafkaBrokerResource.TOPICS,
-        value = Topics.EVIDENCE_RAW
-                + "," + Topics.DIODE_HEALTH
-                + "," + Topics.EVIDENCE_SANITIZED
-                + "," + Topics.EVIDENCE_METADATA))
+        value = dev.airlock.evidence.Stack.TOPICS))
 class EvidenceMessagingTest {
 
     static final String CAPSULE_DSSE = """
@@ -58,6 +57,8 @@ class EvidenceMessagingTest {
                             utf8("{\"payload\":\"e30=\",\"payload\":\"e30=\"}"), "MALFORMED")
                     .poison(Topics.EVIDENCE_RAW, "not-json", NOT_JSON, "MALFORMED")
                     .poison(Topics.EVIDENCE_RAW, "capsule-as-evidence", utf8(CAPSULE_DSSE), "MALFORMED")
+                    // a DSSE envelope of an in-toto Statement is not poison even when it does not verify: it is
+                    // quarantined with its reason (EvidenceLogTest), not dead-lettered
                     .good(Topics.EVIDENCE_RAW, "bundle", utf8(IN_TOTO_DSSE))
                     .poison(Topics.DIODE_HEALTH, "duplicate-keys",
                             utf8("{\"schema\":\"airlock.diode.health/v1\",\"schema\":\"y\"}"), "MALFORMED")

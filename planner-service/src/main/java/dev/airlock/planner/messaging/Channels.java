@@ -16,5 +16,7 @@ public final class Channels {
 
     public static final String FINDINGS_IN = Topics.FINDINGS + "-in";
 
+    public static final String POLICY_IN = Topics.POLICY_SIGNED + "-in";
+
     public static final String PROPOSALS_OUT = Topics.PROPOSALS + "-out";
 }

@@ -1,58 +1,55 @@
 package dev.airlock.planner.messaging;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.airlock.core.json.StrictJson;
-import dev.airlock.core.verify.VerificationException;
+import dev.airlock.planner.config.PlannerConfig;
+import dev.airlock.planner.intake.IntakeDocument;
+import dev.airlock.planner.intake.IntakeException;
+import dev.airlock.planner.intake.IntakeParser;
+import dev.airlock.planner.service.IntakeService;
+import dev.airlock.planner.service.ProposalService;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
-import java.util.concurrent.CompletionStage;
-
 /**
- * Consumes {@code airlock.findings.v1}:
- * one finding from a scanner or the REST intake, a SARIF 2.1.0 {@code result} or an OSV entry
- * (ARCHITECTURE §8).
- * Anything else is dead-lettered with its reason; a well-formed record is acknowledged, and its offset committed,
- * only after it has been handled.
+ * Consumes {@code airlock.findings.v1}: the planner intake format (planner-service README, "Intake formats") — a SARIF
+ * log or result, an OSV entry, a CycloneDX SBOM, a service graph or an exploitability feed, bare or in the
+ * {@code airlock.intake/v1} wrapper. A document that does not parse is dead-lettered with {@code MALFORMED} (or
+ * {@code TOO_LARGE}) and the JSON pointer of the problem; a good one is stored in one transaction together with its
+ * inbox row ({@code topic/partition/offset}), and acknowledged (offset committed) only after that commit, so a
+ * redelivery changes nothing.
  */
 @ApplicationScoped
 public class FindingsConsumer {
 
     private static final Logger LOG = Logger.getLogger(FindingsConsumer.class);
 
-    @Incoming(Channels.FINDINGS_IN)
-    public CompletionStage<Void> consume(Message<byte[]> message) {
-        try {
-            JsonNode document = StrictJson.readTree(message.getPayload(), StrictJson.SIGNED);
-            String kind = check(document);
-            // Slots in here, before the acknowledgement:
-            // Reachability, tiering and capsule assembly (§8).
-            LOG.debugf("Accepted %s from %s", kind, DeadLetters.describe(message));
-            return message.ack();
-        } catch (VerificationException e) {
-            return DeadLetters.reject(message, e);
-        }
-    }
+    @Inject
+    IntakeService intake;
+    @Inject
+    ProposalService proposals;
+    @Inject
+    PlannerConfig config;
 
-    /** Recognises the document by shape and returns what it is; signatures are checked later, by the engine. */
-    static String check(JsonNode document) throws VerificationException {
-        if (document.has("ruleId")) {
-            // SARIF 2.1.0 §3.27: a result names its rule and carries a message object
-            Documents.text(document, "ruleId", "SARIF result");
-            JsonNode message = document.get("message");
-            if (message == null || !message.isObject()) {
-                throw Documents.malformed("SARIF result: field 'message' must be an object");
-            }
-            return "SARIF result";
+    @Incoming(Channels.FINDINGS_IN)
+    public Uni<Void> consume(Message<byte[]> message) {
+        IntakeDocument doc;
+        try {
+            doc = IntakeParser.parse(message.getPayload(), IntakeParser.Hints.NONE, config.maxDocumentBytes());
+        } catch (IntakeException e) {
+            return Uni.createFrom().completionStage(DeadLetters.reject(message, e.toVerificationException()));
         }
-        if (document.has("id") && document.has("modified")) {
-            // OSV schema: id and modified are the required fields of an entry
-            Documents.text(document, "id", "OSV entry");
-            Documents.text(document, "modified", "OSV entry");
-            return "OSV entry";
-        }
-        throw Documents.malformed("finding is neither a SARIF result nor an OSV entry");
+        String inboxId = message.getMetadata(IncomingKafkaRecordMetadata.class)
+                .map(m -> m.getTopic() + "/" + m.getPartition() + "/" + m.getOffset()).orElse(null);
+        String topic = message.getMetadata(IncomingKafkaRecordMetadata.class).map(m -> m.getTopic()).orElse("?");
+        return intake.ingest(doc, null, "kafka", inboxId, topic)
+                .invoke(outcome -> LOG.debugf("Took in %s %s from %s: %d finding(s)%s", outcome.kind(),
+                        outcome.digest(), DeadLetters.describe(message), outcome.findingIds().size(),
+                        outcome.duplicate() ? " (redelivery)" : ""))
+                .chain(outcome -> Uni.createFrom().completionStage(message.ack()))
+                .invoke(proposals::kick);
     }
 }

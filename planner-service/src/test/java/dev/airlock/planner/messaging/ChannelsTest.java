@@ -14,12 +14,12 @@ class ChannelsTest {
     void channelNamesAreDerivedFromTheTopicContract() {
         assertEquals(Topics.in(Topics.FINDINGS), Channels.FINDINGS_IN);
         assertEquals(Topics.out(Topics.PROPOSALS), Channels.PROPOSALS_OUT);
+        assertEquals(Topics.in(Topics.POLICY_SIGNED), Channels.POLICY_IN);
     }
 
     @Test
     void theServiceTouchesOneClusterOnly() {
-        for (String topic : List.of(Topics.FINDINGS,
-                Topics.PROPOSALS)) {
+        for (String topic : List.of(Topics.FINDINGS, Topics.POLICY_SIGNED, Topics.PROPOSALS)) {
             assertTrue(Topics.CONTROL.contains(topic), topic);
         }
     }

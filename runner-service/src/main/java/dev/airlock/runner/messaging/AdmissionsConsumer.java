@@ -1,49 +1,56 @@
 package dev.airlock.runner.messaging;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.airlock.core.json.StrictJson;
+import dev.airlock.core.events.Admission;
+import dev.airlock.core.verify.ReasonCode;
 import dev.airlock.core.verify.VerificationException;
+import dev.airlock.runner.config.RunnerKeys;
+import dev.airlock.runner.service.RunnerService;
+import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.jboss.logging.Logger;
 
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Consumes {@code airlock.admissions.v1}:
- * the gateway's verdicts, {@code {verdict, reason, capsule…}} (ARCHITECTURE §4).
- * Anything else is dead-lettered with its reason; a well-formed record is acknowledged, and its offset committed,
- * only after it has been handled.
+ * Consumes {@code airlock.admissions.v1}: gateway-signed admissions (DSSE {@code application/vnd.airlock.admission.v1+json},
+ * SERVICE-CONTRACTS). The signature is checked against the configured gateway key over the exact bytes before anything
+ * is parsed ({@link Admission#verify}); a record that is not an admission signed by that key is dead-lettered with its
+ * reason ({@code MALFORMED}, {@code UNKNOWN_KEY}, {@code SIGNATURE_INVALID}, ...) and runs nothing.
+ *
+ * <p>Records are handled one at a time, in order, on a worker thread ({@code @Blocking(ordered = true)}: signature
+ * checks and file look-ups stay off the event loop). Verified admissions go to {@link RunnerService}; this method
+ * returns as soon as the admission has been taken (its run queued on its workspace's lane), so the connector keeps
+ * polling while a validation runs for minutes. The record is acknowledged, and its offset committed (throttled
+ * strategy), only once the run's evidence is spooled. {@code throttled.unprocessed-record-max-age.ms} is 0 for this
+ * channel because an unacknowledged record is normal for as long as a validation's timeout allows.
  */
 @ApplicationScoped
 public class AdmissionsConsumer {
 
-    private static final Logger LOG = Logger.getLogger(AdmissionsConsumer.class);
-    private static final Set<String> VERDICTS = Set.of("admitted", "rejected");
+    private final RunnerKeys keys;
+    private final RunnerService runner;
 
-    @Incoming(Channels.ADMISSIONS_IN)
-    public CompletionStage<Void> consume(Message<byte[]> message) {
-        try {
-            JsonNode document = StrictJson.readTree(message.getPayload(), StrictJson.SIGNED);
-            String kind = check(document);
-            // Slots in here, before the acknowledgement:
-            // Apply, validate and rollback rehearsal (§7).
-            LOG.debugf("Accepted %s from %s", kind, DeadLetters.describe(message));
-            return message.ack();
-        } catch (VerificationException e) {
-            return DeadLetters.reject(message, e);
-        }
+    @Inject
+    public AdmissionsConsumer(RunnerKeys keys, RunnerService runner) {
+        this.keys = keys;
+        this.runner = runner;
     }
 
-    /** Recognises the document by shape and returns what it is; signatures are checked later, by the engine. */
-    static String check(JsonNode document) throws VerificationException {
-        String verdict = Documents.text(document, "verdict", "admission");
-        if (!VERDICTS.contains(verdict)) {
-            throw Documents.malformed("admission: verdict '%s' is neither admitted nor rejected",
-                    verdict.length() > 40 ? verdict.substring(0, 40) + "…" : verdict);
+    @Incoming(Channels.ADMISSIONS_IN)
+    @Blocking(ordered = true)
+    public CompletionStage<Void> consume(Message<byte[]> message) {
+        Admission admission;
+        try {
+            admission = Admission.verify(message.getPayload(), keys.gateway());
+        } catch (VerificationException e) {
+            return DeadLetters.reject(message, e);
+        } catch (RuntimeException e) {
+            // Binding checks that are not typed as verification failures: still not an admission.
+            return DeadLetters.reject(message, new VerificationException(ReasonCode.MALFORMED,
+                    "not an admission: " + e.getClass().getSimpleName()));
         }
-        return verdict + " admission";
+        return runner.submit(admission, message::ack);
     }
 }

@@ -17,6 +17,11 @@ class ChannelsTest {
     }
 
     @Test
+    void everyRunnerIsAConsumerGroupOfItsOwn() {
+        assertEquals("runner-service.runner.edge-7", Channels.group("runner.edge-7"));
+    }
+
+    @Test
     void theServiceTouchesOneClusterOnly() {
         for (String topic : List.of(Topics.ADMISSIONS,
                 Topics.EVIDENCE_RAW)) {

@@ -1,6 +1,16 @@
 package dev.airlock.runner.messaging;
 
+import dev.airlock.core.capsule.Capsule;
+import dev.airlock.core.crypto.SigningKey;
+import dev.airlock.core.dsse.Envelope;
+import dev.airlock.core.events.Admission;
 import dev.airlock.core.events.Topics;
+import dev.airlock.core.json.StrictJson;
+import dev.airlock.core.testing.TestPki;
+import dev.airlock.runner.config.RunnerConfig;
+import dev.airlock.runner.testing.Admissions;
+import dev.airlock.runner.testing.EvidenceTopic;
+import dev.airlock.runner.testing.RunnerFixtureResource;
 import dev.airlock.testsupport.kafka.DeadLetterCheck;
 import dev.airlock.testsupport.kafka.InjectKafkaBroker;
 import dev.airlock.testsupport.kafka.KafkaBroker;
@@ -14,32 +24,24 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static dev.airlock.runner.testing.Admissions.step;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 @WithTestResource(value = KafkaBrokerResource.class, initArgs = @ResourceArg(name = KafkaBrokerResource.TOPICS,
-        value = Topics.ADMISSIONS
-                + "," + Topics.EVIDENCE_RAW))
+        value = Topics.ADMISSIONS + "," + Topics.EVIDENCE_RAW))
+@WithTestResource(RunnerFixtureResource.class)
 class RunnerMessagingTest {
 
-    static final String CAPSULE_DSSE = """
-            {"payloadType":"application/vnd.airlock.capsule.v1+json","payload":"eyJzY2hlbWEiOiJ4In0=",\
-            "signatures":[{"keyid":"k1","sig":"c2ln"}]}""";
-    static final String APPROVAL_DSSE = """
-            {"payloadType":"application/vnd.airlock.approval.v1+json","payload":"e30=",\
-            "signatures":[{"keyid":"k2","sig":"c2ln"}]}""";
-    static final String POLICY_DSSE = """
-            {"payloadType":"application/vnd.airlock.policy.v1+json","payload":"e30=",\
-            "signatures":[{"keyid":"root-1","sig":"c2ln"}]}""";
-    static final String IN_TOTO_DSSE = """
-            {"payloadType":"application/vnd.in-toto+json","payload":"e30=",\
-            "signatures":[{"keyid":"runner-7","sig":"c2ln"}]}""";
     static final byte[] NOT_JSON = {0, (byte) 0xff, 'n', 'o', 'p', 'e'};
 
     @InjectKafkaBroker
@@ -48,18 +50,52 @@ class RunnerMessagingTest {
     @Inject
     EvidenceRawPublisher evidenceRawPublisher;
 
+    @Inject
+    RunnerConfig config;
+
+    /**
+     * Only admissions signed by the configured gateway key are acted on; anything else is dead-lettered with its reason
+     * and runs nothing (a forged admission for a real workspace included). Gateway rejections and admissions for other
+     * environments are acknowledged without evidence: the gateway already emitted it.
+     */
     @Test
-    void poisonIsDeadLetteredWithItsReasonAndEveryConsumerKeepsGoing() {
+    void onlyGatewaySignedAdmissionsAreTakenAndPoisonIsDeadLettered() throws Exception {
+        Path counter = Files.createTempDirectory("forged-").resolve("runs");
+        Capsule forgedTarget = Admissions.capsule("msg-forged-1", "ledger-api",
+                step("count", 60, "sh", "validate.sh", "count", counter.toString()));
+        Admission forged = Admissions.admitted(forgedTarget, "apply");
+        SigningKey alice = Admissions.PKI.of("alice");
+        Envelope aliceSigned = forged.sign(alice);
+        // alice's signature presented under the gateway's keyid: the known key does not verify it
+        Envelope wrongSignature = Envelope.of(aliceSigned.payloadType(), aliceSigned.payloadBytes(), List.of(
+                new Envelope.Signature(Admissions.PKI.of(Admissions.GATEWAY).keyid(),
+                        aliceSigned.signatures().get(0).sig())));
+        Capsule staging = Admissions.PKI.capsule(s -> s.with(x -> {
+            x.capsuleId = "msg-staging-1";
+            x.environment = TestPki.STAGING;
+        }));
+        String ledgerBefore = Files.readString(config.workspaces().get("ledger-api").resolve("pom.xml"));
+
         try (KafkaTestClient kafka = new KafkaTestClient(broker)) {
-            new DeadLetterCheck(kafka, Channels.GROUP)
+            new DeadLetterCheck(kafka, Channels.group(config.id()))
                     .poison(Topics.ADMISSIONS, "duplicate-keys",
                             utf8("{\"verdict\":\"rejected\",\"verdict\":\"admitted\"}"), "MALFORMED")
                     .poison(Topics.ADMISSIONS, "not-json", NOT_JSON, "MALFORMED")
-                    .poison(Topics.ADMISSIONS, "unknown-verdict", utf8("{\"verdict\":\"maybe\"}"), "MALFORMED")
-                    .good(Topics.ADMISSIONS, "admitted", utf8("{\"verdict\":\"admitted\",\"capsule\":{}}"))
-                    .good(Topics.ADMISSIONS, "rejected", utf8("{\"verdict\":\"rejected\",\"reason\":\"REPLAY\"}"))
-                    .verify(Duration.ofSeconds(60));
+                    .poison(Topics.ADMISSIONS, "unsigned", StrictJson.write(forged), "MALFORMED")
+                    .poison(Topics.ADMISSIONS, "signed-by-alice", aliceSigned.toJson(), "UNKNOWN_KEY")
+                    .poison(Topics.ADMISSIONS, "bad-gateway-signature", wrongSignature.toJson(), "SIGNATURE_INVALID")
+                    .good(Topics.ADMISSIONS, "gateway-rejection",
+                            Admissions.signed(Admissions.rejected("msg-rejected-1", "REPLAY")))
+                    .good(Topics.ADMISSIONS, "other-environment",
+                            Admissions.signed(Admissions.admitted(staging, "apply")))
+                    .verify(Duration.ofSeconds(90));
+
+            for (String id : List.of("msg-forged-1", "msg-rejected-1", "msg-staging-1")) {
+                assertEquals(List.of(), EvidenceTopic.records(kafka, id), "no evidence from the runner for " + id);
+            }
         }
+        assertFalse(Files.exists(counter), "the forged admission's validation must not run");
+        assertEquals(ledgerBefore, Files.readString(config.workspaces().get("ledger-api").resolve("pom.xml")));
     }
 
     @Test
@@ -68,8 +104,7 @@ class RunnerMessagingTest {
         evidenceRawPublisher.publish("capsule-42", "application/vnd.in-toto+json", value)
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
         try (KafkaTestClient kafka = new KafkaTestClient(broker)) {
-            List<ConsumerRecord<String, byte[]>> written = kafka.readAll(Topics.EVIDENCE_RAW).stream()
-                    .filter(r -> "capsule-42".equals(r.key())).toList();
+            List<ConsumerRecord<String, byte[]>> written = EvidenceTopic.records(kafka, "capsule-42");
             assertEquals(1, written.size());
             ConsumerRecord<String, byte[]> record = written.get(0);
             assertArrayEquals(value, record.value());

@@ -1,0 +1,168 @@
+package dev.airlock.evidence.service;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.airlock.core.crypto.Hex;
+import dev.airlock.core.dsse.Envelope;
+import dev.airlock.core.dsse.PayloadTypes;
+import dev.airlock.core.evidence.SanitizedEvidence;
+import dev.airlock.core.json.StrictJson;
+import dev.airlock.core.verify.VerificationException;
+import dev.airlock.evidence.config.EvidenceKey;
+import dev.airlock.evidence.domain.Sanitizer;
+import dev.airlock.evidence.messaging.EvidenceMetadataPublisher;
+import dev.airlock.evidence.messaging.EvidenceSanitizedPublisher;
+import dev.airlock.evidence.repository.EvidenceLeaf;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Egress projections (ARCHITECTURE §3.1 {@code egress}, §4), decided per leaf at append time from the policy then in
+ * force and stored with the leaf, so a policy change applies from that point on and a redelivery re-publishes the
+ * same projection:
+ * <ul>
+ * <li>{@code local-only}: nothing leaves the log.</li>
+ * <li>{@code metadata-only}: the §4 record on {@code airlock.evidence.metadata.v1}, and nothing on the sanitized topic.</li>
+ * <li>{@code sanitized}: the evidence-signed {@link SanitizedEvidence} on {@code airlock.evidence.sanitized.v1}, and
+ * nothing on the metadata topic (its fields, such as the outcome, are only in clear if {@code sanitizedAllow} says
+ * so).</li>
+ * </ul>
+ * The leaf row is the outbox: its {@code projected_at} is set once the broker acknowledged the projection; a relay
+ * re-publishes rows left without it. A projection may therefore be published twice (after a crash between the ack and
+ * the flag); both copies carry the same {@code ce_id} ({@code <log>:<index>:<mode>}), for consumers to collapse.
+ */
+@ApplicationScoped
+public class ProjectionService {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ProjectionService.class);
+    public static final String LOCAL_ONLY = "local-only";
+    public static final String METADATA_ONLY = "metadata-only";
+    public static final String SANITIZED = "sanitized";
+    public static final String METADATA_SCHEMA = "airlock.evidence.metadata/v1";
+
+    private final EvidenceKey key;
+    private final EvidenceMetadataPublisher metadata;
+    private final EvidenceSanitizedPublisher sanitized;
+    private final Clock clock;
+
+    @Inject
+    public ProjectionService(EvidenceKey key, EvidenceMetadataPublisher metadata, EvidenceSanitizedPublisher sanitized,
+                             Clock clock) {
+        this.key = key;
+        this.metadata = metadata;
+        this.sanitized = sanitized;
+        this.clock = clock;
+    }
+
+    /** Publishes the projection of a just-committed leaf in the background; failures are retried by the relay. */
+    public void projectLater(EvidenceLeaf leaf) {
+        if (pending(leaf)) {
+            project(leaf).subscribe().with(v -> { }, t -> LOG.warnf("Projection of leaf %d not published yet (%s); "
+                    + "the outbox relay retries it", leaf.leafIndex, t.getMessage()));
+        }
+    }
+
+    /**
+     * The outbox relay: publishes, in log order, the projections of leaves committed more than a few seconds ago whose
+     * publication was never acknowledged (a crash between commit and publish, a broker outage).
+     */
+    public Uni<Integer> projectPending() {
+        java.time.Instant before = clock.instant().minusSeconds(5);
+        return Panache.withSession(() -> EvidenceLeaf.<EvidenceLeaf>find("projectedAt is null and entryKind = 'bundle' "
+                        + "and entry is not null and egressMode <> 'local-only' and receivedAt < ?1",
+                        io.quarkus.panache.common.Sort.by("leafIndex"), before).page(0, 500).list())
+                .chain(rows -> io.smallrye.mutiny.Multi.createFrom().iterable(rows)
+                        .onItem().transformToUniAndConcatenate(this::project)
+                        .collect().asList().map(List::size));
+    }
+
+    private static boolean pending(EvidenceLeaf leaf) {
+        return leaf.projectedAt == null && !LOCAL_ONLY.equals(leaf.egressMode) && leaf.entry != null
+                && EvidenceLeaf.BUNDLE.equals(leaf.entryKind);
+    }
+
+    public Uni<Void> project(EvidenceLeaf leaf) {
+        if (!pending(leaf)) {
+            return Uni.createFrom().voidItem();
+        }
+        JsonNode statement = statement(leaf.entry);
+        String ceId = key.id() + ":" + leaf.leafIndex + ":" + leaf.egressMode;
+        Uni<Void> sent = switch (leaf.egressMode) {
+            case METADATA_ONLY -> Uni.createFrom().completionStage(metadata.publish(leaf.capsuleId, METADATA_SCHEMA,
+                    StrictJson.write(metadataRecord(leaf, statement)), ceId));
+            case SANITIZED -> Uni.createFrom().completionStage(sanitized.publish(leaf.capsuleId,
+                    PayloadTypes.SANITIZED_EVIDENCE, sanitize(leaf, statement).toJson(), ceId));
+            default -> Uni.createFrom().voidItem();
+        };
+        // The broker's acknowledgement completes on a Kafka producer thread: come back to this Vert.x context before
+        // touching the database (Hibernate Reactive sessions live on it).
+        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        if (context != null) {
+            sent = sent.emitOn(r -> context.runOnContext(v -> r.run()));
+        }
+        return sent.chain(() -> Panache.withTransaction(() -> Panache.getSession().chain(s -> s.createNativeQuery(
+                        "update evidence_leaf set projected_at = ?1 where leaf_index = ?2")
+                .setParameter(1, java.time.OffsetDateTime.ofInstant(clock.instant(), java.time.ZoneOffset.UTC))
+                .setParameter(2, leaf.leafIndex)
+                .executeUpdate()))).replaceWithVoid();
+    }
+
+    /** The §4 metadata record plus its schema. */
+    public static Map<String, Object> metadataRecord(EvidenceLeaf leaf, JsonNode statement) {
+        JsonNode p = statement.path("predicate");
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("schema", METADATA_SCHEMA);
+        m.put("capsuleId", leaf.capsuleId);
+        m.put("environment", leaf.environment);
+        m.put("tier", leaf.tier);
+        m.put("outcome", leaf.outcome);
+        JsonNode pv = p.path("admission").path("policyVersion");
+        m.put("policyVersion", pv.isIntegralNumber() ? pv.longValue() : null);
+        m.put("approverCount", p.path("admission").path("approvers").size());
+        m.put("startedAt", leaf.startedAt == null ? null : StrictJson.formatInstant(leaf.startedAt));
+        m.put("finishedAt", leaf.finishedAt == null ? null : StrictJson.formatInstant(leaf.finishedAt));
+        m.put("logIndex", leaf.leafIndex);
+        m.put("leafHash", Hex.encode(leaf.leafHash));
+        return m;
+    }
+
+    /** The signed sanitized projection of a stored bundle under the allow-list recorded with it. */
+    public Envelope sanitize(EvidenceLeaf leaf, JsonNode statement) {
+        List<String> allow = allowList(leaf.egressAllow);
+        return sanitize(leaf, statement, allow);
+    }
+
+    public Envelope sanitize(EvidenceLeaf leaf, JsonNode statement, List<String> allow) {
+        SanitizedEvidence s = new SanitizedEvidence(SanitizedEvidence.SCHEMA, key.id(), leaf.leafIndex,
+                Hex.encode(leaf.leafHash), leaf.capsuleId, leaf.environment,
+                leaf.policyVersion == null ? 0 : leaf.policyVersion, allow, new Sanitizer(allow).sanitize(statement));
+        return s.sign(key.key());
+    }
+
+    public static List<String> allowList(String json) {
+        if (json == null) {
+            return List.of();
+        }
+        try {
+            return StrictJson.mapper().readValue(json, new TypeReference<List<String>>() { });
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("stored allow-list does not parse", e);
+        }
+    }
+
+    /** The Statement of a stored bundle (verified when it was appended). */
+    public static JsonNode statement(byte[] entry) {
+        try {
+            Envelope env = Envelope.parse(entry, StrictJson.SIGNED.withMaxBytes(16L * 1024 * 1024));
+            return StrictJson.readTree(env.payloadBytes(), StrictJson.SIGNED.withMaxBytes(16L * 1024 * 1024));
+        } catch (VerificationException e) {
+            throw new IllegalStateException("a stored bundle no longer parses: " + e.getMessage());
+        }
+    }
+}

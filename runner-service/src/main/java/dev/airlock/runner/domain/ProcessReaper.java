@@ -1,0 +1,172 @@
+package dev.airlock.runner.domain;
+
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Finds and kills the processes of one validation run, from {@code /proc} (Linux). A validation starts in a session of
+ * its own ({@code setsid}) and carries {@code AIRLOCK_RUN_TOKEN=<token>} in its environment, which every descendant
+ * inherits. A process belongs to the run when its environment carries the token, or when it is in the run's session and
+ * that session is provably the run's (its leader is alive with the recorded start time, or gone and the process started
+ * after it). Killing by session alone would risk a stranger's session after pid reuse; by token alone, a child that
+ * cleared its environment.
+ */
+public final class ProcessReaper {
+
+    private static final Logger LOG = Logger.getLogger(ProcessReaper.class);
+    private static final Path PROC = Path.of("/proc");
+    private static final int MAX_ROUNDS = 50;
+
+    private ProcessReaper() {
+    }
+
+    /** One line of {@code /proc/<pid>/stat}. */
+    record Stat(long pid, char state, long session, long startTicks) {
+        boolean zombie() {
+            return state == 'Z' || state == 'X';
+        }
+    }
+
+    /** The current boot's id ({@code /proc/sys/kernel/random/boot_id}), or "" when unreadable. */
+    public static String bootId() {
+        try {
+            return Files.readString(PROC.resolve("sys/kernel/random/boot_id"), StandardCharsets.US_ASCII).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Start time of a process in clock ticks since boot (field 22 of {@code stat}), when it exists. */
+    public static Long startTicks(long pid) {
+        return stat(pid).map(Stat::startTicks).orElse(null);
+    }
+
+    /** Whether a process exists and is not a zombie. */
+    public static boolean running(long pid) {
+        return stat(pid).map(s -> !s.zombie()).orElse(false);
+    }
+
+    static Optional<Stat> stat(long pid) {
+        String line;
+        try {
+            line = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        // "pid (comm) state ppid pgrp session ...": comm may hold spaces and parentheses, so split after the last ')'.
+        int close = line.lastIndexOf(')');
+        if (close < 0) {
+            return Optional.empty();
+        }
+        String[] f = line.substring(close + 2).trim().split(" ");
+        if (f.length < 20) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new Stat(pid, f[0].charAt(0), Long.parseLong(f[3]), Long.parseLong(f[19])));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Kills every process of a run (SIGKILL), repeating until none is left (a process may fork while it is killed).
+     *
+     * @param token        the run's {@code AIRLOCK_RUN_TOKEN}
+     * @param leader       pid of the session leader (the validation process as started), or null
+     * @param leaderTicks  its start time in ticks, or null when unknown (then the session is not used)
+     * @return how many processes were signalled
+     */
+    public static int kill(String token, Long leader, Long leaderTicks) {
+        byte[] needle = ("AIRLOCK_RUN_TOKEN=" + token + "\0").getBytes(StandardCharsets.UTF_8);
+        long self = ProcessHandle.current().pid();
+        int killed = 0;
+        for (int round = 0; round < MAX_ROUNDS; round++) {
+            List<Long> targets = members(needle, leader, leaderTicks, self);
+            if (targets.isEmpty()) {
+                return killed;
+            }
+            for (long pid : targets) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                killed++;
+            }
+            try {
+                Thread.sleep(20); // let the kernel deliver SIGKILL before looking again; not a test synchronisation
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return killed;
+            }
+        }
+        LOG.warnf("Processes of validation run %s survived %d rounds of SIGKILL", token, MAX_ROUNDS);
+        return killed;
+    }
+
+    private static List<Long> members(byte[] needle, Long leader, Long leaderTicks, long self) {
+        Stat leaderStat = leader == null ? null : stat(leader).orElse(null);
+        boolean sessionIsOurs = leader != null && leaderTicks != null
+                && (leaderStat == null || leaderStat.startTicks() == leaderTicks);
+        List<Long> out = new ArrayList<>();
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(PROC, p -> isPid(p.getFileName().toString()))) {
+            for (Path proc : procs) {
+                long pid = Long.parseLong(proc.getFileName().toString());
+                if (pid == self) {
+                    continue;
+                }
+                Stat s = stat(pid).orElse(null);
+                if (s == null || s.zombie()) {
+                    continue;
+                }
+                boolean inSession = sessionIsOurs && s.session() == leader && s.startTicks() >= leaderTicks;
+                if (inSession || environContains(proc, needle)) {
+                    out.add(pid);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warnf("Cannot list /proc: %s", e.getMessage());
+        }
+        return out;
+    }
+
+    private static boolean environContains(Path proc, byte[] needle) {
+        byte[] env;
+        try {
+            env = Files.readAllBytes(proc.resolve("environ"));
+        } catch (IOException | SecurityException e) {
+            return false; // gone, or not ours (another user's environment is not readable)
+        }
+        // The environment is NUL-separated; match whole entries only.
+        outer:
+        for (int i = 0; i + needle.length <= env.length; i++) {
+            if (i > 0 && env[i - 1] != 0) {
+                continue;
+            }
+            for (int j = 0; j < needle.length; j++) {
+                if (env[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static boolean isPid(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) < '0' || name.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,296 @@
+package dev.airlock.runner.domain;
+
+import dev.airlock.core.capsule.Capsule;
+import dev.airlock.core.evidence.EvidencePredicate;
+import dev.airlock.core.scope.Workspace;
+import dev.airlock.runner.config.RunnerConfig.NetworkIsolation;
+import org.jboss.logging.Logger;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Runs one validation step (ARCHITECTURE §7 step 3): the capsule's argv exactly, working directory = the workspace, a
+ * scrubbed environment, stdin from {@code /dev/null}, stdout and stderr captured with a cap and hashed, a timeout after
+ * which every process of the run is killed, and no network where {@code unshare -n} works.
+ *
+ * <p>The environment of a validation process is exactly: {@code PATH} (configured, default
+ * {@code /usr/local/bin:/usr/bin:/bin}), {@code HOME} (configured, or a fresh empty directory per step),
+ * {@code TMPDIR} (a fresh empty directory per step), {@code LANG=C.UTF-8}, {@code JAVA_HOME} when configured, the
+ * operator's {@code validation-environment} entries, and {@code AIRLOCK_RUN_TOKEN} (a random id per step, by which
+ * the runner finds the step's processes after a crash). Nothing of the runner's own environment is passed on.
+ *
+ * <p>The command line actually started is {@code setsid -- [unshare -n --] argv…} ({@code unshare --user
+ * --map-current-user --net --} when the runner is not root): {@code setsid} makes the step the leader of a session of
+ * its own, so a timeout kills the whole tree, background children included.
+ */
+public final class ValidationRunner {
+
+    private static final Logger LOG = Logger.getLogger(ValidationRunner.class);
+    public static final String TOKEN_VARIABLE = "AIRLOCK_RUN_TOKEN";
+    private static final long DRAIN_MILLIS = 5_000;
+
+    /** Settings from the runner's configuration. */
+    public record Settings(int outputCapBytes, NetworkIsolation isolation, String path, Optional<Path> home,
+                           Optional<String> javaHome, Map<String, String> extraEnvironment, Path homes) {
+        public Settings {
+            if (outputCapBytes < 0) {
+                throw new IllegalArgumentException("output-cap-bytes must be ≥ 0");
+            }
+            Objects.requireNonNull(isolation, "isolation");
+            Objects.requireNonNull(path, "path");
+            extraEnvironment = Map.copyOf(extraEnvironment);
+            Objects.requireNonNull(homes, "homes");
+        }
+    }
+
+    /** Told when a step's process has started, before anything waits on it (the journal records it). */
+    public interface Listener {
+        void started(JournalRecord.RunningStep step) throws IOException;
+    }
+
+    /** The evidence of one step and whether it passed (exit 0, no timeout). */
+    public record Result(EvidencePredicate.ValidationResult evidence, boolean passed) {
+    }
+
+    private final Settings settings;
+    private final String setsid;
+    private final String unshare;
+    private final Map<String, JournalRecord.RunningStep> active = new ConcurrentHashMap<>();
+    private volatile Boolean isolationWorks;
+    private volatile String isolationDetail = "";
+    private volatile List<String> isolationPrefix = List.of();
+
+    public ValidationRunner(Settings settings) throws IOException {
+        this.settings = settings;
+        DurableFiles.privateDirectory(settings.homes());
+        this.setsid = find("setsid");
+        this.unshare = find("unshare");
+        if (setsid == null) {
+            LOG.warn("setsid not found: validation processes share the runner's session; a timeout kills them by "
+                    + "their run token only");
+        }
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /** Whether validation steps run in a network namespace of their own. Probed once: {@code unshare -n true}. */
+    public boolean isolates() {
+        if (settings.isolation() == NetworkIsolation.OFF) {
+            return false;
+        }
+        Boolean works = isolationWorks;
+        if (works == null) {
+            synchronized (this) {
+                if (isolationWorks == null) {
+                    isolationWorks = probe();
+                }
+                works = isolationWorks;
+            }
+        }
+        return works;
+    }
+
+    /** Null when validation may run; otherwise why not ({@code network-isolation=required} and no namespace). */
+    public String isolationProblem() {
+        if (settings.isolation() == NetworkIsolation.REQUIRED && !isolates()) {
+            return "network-isolation=required but no network namespace can be created on this host: "
+                    + isolationDetail;
+        }
+        return null;
+    }
+
+    /**
+     * Finds the first {@code unshare} form that works here: {@code unshare -n} (root, or CAP_SYS_ADMIN), else
+     * {@code unshare --user --map-current-user --net} (an unprivileged user namespace, which a dedicated non-root
+     * runner user has on most distributions; the step keeps its uid). Each is tried with {@code true}.
+     */
+    private boolean probe() {
+        if (unshare == null) {
+            isolationDetail = "unshare not found";
+            return false;
+        }
+        List<String> problems = new ArrayList<>();
+        for (List<String> form : List.of(List.of("-n"), List.of("--user", "--map-current-user", "--net"))) {
+            List<String> command = new ArrayList<>();
+            command.add(unshare);
+            command.addAll(form);
+            command.add("--");
+            command.add("true");
+            String problem = tryCommand(command);
+            if (problem == null) {
+                isolationPrefix = List.copyOf(command.subList(0, command.size() - 1));
+                LOG.infof("Network isolation for validations: %s", String.join(" ", isolationPrefix));
+                return true;
+            }
+            problems.add("'" + String.join(" ", command.subList(1, command.size())) + "': " + problem);
+        }
+        isolationDetail = String.join("; ", problems);
+        LOG.warnf("Network isolation for validations is unavailable: %s", isolationDetail);
+        return false;
+    }
+
+    /** Null when the command exits 0 within ten seconds, else what happened. */
+    private String tryCommand(List<String> command) {
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().clear();
+        pb.environment().put("PATH", settings.path());
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.redirectErrorStream(true);
+        try {
+            Process p = pb.start();
+            StreamCapture out = new StreamCapture("unshare-probe", p.getInputStream(), 4096);
+            out.start();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "did not finish";
+            }
+            out.join(DRAIN_MILLIS);
+            return p.exitValue() == 0 ? null : "exit " + p.exitValue() + " " + out.text().trim();
+        } catch (IOException e) {
+            return e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    /**
+     * Runs one step to its end, its timeout, or the runner's stop.
+     *
+     * @throws RunAborted when {@code aborted} turns true (the runner is stopping): the step's processes are killed and
+     *                    the caller leaves its journal for recovery
+     * @throws IOException when the listener (the journal) cannot record the step
+     */
+    public Result run(Path workdir, Capsule.ValidationStep step, Listener listener, BooleanSupplier aborted)
+            throws IOException {
+        String token = UUID.randomUUID().toString();
+        boolean isolated = isolates();
+        Path stepDir = settings.homes().resolve(token);
+        Files.createDirectory(stepDir);
+        Path tmp = Files.createDirectory(stepDir.resolve("tmp"));
+        List<String> command = new ArrayList<>();
+        if (setsid != null) {
+            command.add(setsid);
+            command.add("--");
+        }
+        if (isolated) {
+            command.addAll(isolationPrefix);
+        }
+        command.addAll(step.argv());
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workdir.toFile());
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        Map<String, String> env = pb.environment();
+        env.clear();
+        env.putAll(environment(stepDir, tmp, token));
+        long t0 = System.nanoTime();
+        try {
+            Process process;
+            try {
+                process = pb.start();
+            } catch (IOException e) {
+                String why = "cannot start " + step.argv().get(0) + ": " + e.getMessage();
+                byte[] whyBytes = why.getBytes(StandardCharsets.UTF_8);
+                return new Result(new EvidencePredicate.ValidationResult(step.name(), step.argv(), null, false,
+                        elapsed(t0), "", why, Workspace.sha256(new byte[0]), Workspace.sha256(whyBytes), isolated, 0L,
+                        (long) whyBytes.length), false);
+            }
+            long pid = process.pid();
+            Long ticks = ProcessReaper.startTicks(pid);
+            StreamCapture out = new StreamCapture("validation-stdout-" + pid, process.getInputStream(),
+                    settings.outputCapBytes());
+            StreamCapture err = new StreamCapture("validation-stderr-" + pid, process.getErrorStream(),
+                    settings.outputCapBytes());
+            out.start();
+            err.start();
+            boolean timedOut = false;
+            JournalRecord.RunningStep running = new JournalRecord.RunningStep(step.name(), token,
+                    setsid != null ? pid : null, ticks, ProcessReaper.bootId());
+            active.put(token, running);
+            try {
+                listener.started(running);
+                if (!process.waitFor(step.timeoutSeconds(), TimeUnit.SECONDS)) {
+                    timedOut = true;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                ProcessReaper.kill(token, running.pid(), ticks);
+                throw new RunAborted("interrupted during validation step " + step.name());
+            } catch (IOException | RuntimeException e) {
+                ProcessReaper.kill(token, running.pid(), ticks);
+                throw e;
+            }
+            // Whether it ended or timed out: nothing of the step may outlive it (background children hold the pipes).
+            ProcessReaper.kill(token, running.pid(), ticks);
+            try {
+                process.waitFor();
+                boolean drained = out.join(DRAIN_MILLIS) & err.join(DRAIN_MILLIS);
+                if (!drained) {
+                    LOG.warnf("Output of validation step %s still open after its processes were killed", step.name());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RunAborted("interrupted during validation step " + step.name());
+            }
+            if (aborted.getAsBoolean()) {
+                throw new RunAborted("runner stopping during validation step " + step.name());
+            }
+            Integer exit = timedOut ? null : process.exitValue();
+            EvidencePredicate.ValidationResult result = new EvidencePredicate.ValidationResult(step.name(),
+                    step.argv(), exit, timedOut, elapsed(t0), out.text(), err.text(), out.sha256(), err.sha256(),
+                    isolated, out.total(), err.total());
+            return new Result(result, !timedOut && exit == 0);
+        } finally {
+            active.remove(token);
+            DurableFiles.deleteTree(stepDir);
+        }
+    }
+
+    /** Kills the processes of every step running now (the runner is stopping). */
+    public void killAll() {
+        for (JournalRecord.RunningStep step : active.values()) {
+            ProcessReaper.kill(step.token(), step.pid(), step.startTicks());
+        }
+    }
+
+    private Map<String, String> environment(Path stepDir, Path tmp, String token) {
+        Map<String, String> env = new LinkedHashMap<>(settings.extraEnvironment());
+        env.put("PATH", settings.path());
+        env.put("HOME", settings.home().map(Path::toString).orElse(stepDir.toString()));
+        env.put("TMPDIR", tmp.toString());
+        env.putIfAbsent("LANG", "C.UTF-8");
+        settings.javaHome().ifPresent(j -> env.put("JAVA_HOME", j));
+        env.put(TOKEN_VARIABLE, token);
+        return env;
+    }
+
+    private static long elapsed(long t0) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    }
+
+    /** Absolute path of a tool in the usual system directories (the runner's own PATH is not trusted for this). */
+    private static String find(String tool) {
+        for (String dir : List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin")) {
+            Path p = Path.of(dir, tool);
+            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        return null;
+    }
+}

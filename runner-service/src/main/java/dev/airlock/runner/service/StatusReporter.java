@@ -1,0 +1,186 @@
+package dev.airlock.runner.service;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.airlock.core.json.StrictJson;
+import dev.airlock.runner.config.RunnerConfig;
+import dev.airlock.runner.domain.DurableFiles;
+import dev.airlock.runner.domain.Evidence;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The runner's health without a port (ARCHITECTURE §1 invariant 2): a JSON status file and a Prometheus text file for
+ * node-exporter's textfile collector, each replaced atomically on every change. Both are optional.
+ */
+@Singleton
+public class StatusReporter {
+
+    private static final Logger LOG = Logger.getLogger(StatusReporter.class);
+    private static final List<String> OUTCOMES = List.of(Evidence.APPLIED, Evidence.ROLLED_BACK, Evidence.OBSERVED,
+            Evidence.REJECTED, Evidence.ROLLBACK_FAILED, Evidence.INTERRUPTED);
+
+    /** Lifecycle of the process. */
+    public enum State {
+        STARTING, RECOVERING, READY, STOPPING, FAILED
+    }
+
+    /** {@code status-file} content, schema {@code airlock.runner-status/v1}. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"schema", "runner", "environment", "state", "pid", "startedAt", "updatedAt",
+            "networkIsolated", "running", "runs", "lastRun", "spooled", "problem"})
+    public record Status(String schema, String runner, String environment, State state, long pid, Instant startedAt,
+                         Instant updatedAt, Boolean networkIsolated, List<Running> running, Map<String, Long> runs,
+                         LastRun lastRun, int spooled, String problem) {
+    }
+
+    @RegisterForReflection
+    public record Running(String capsuleId, String repository, Instant since) {
+    }
+
+    @RegisterForReflection
+    public record LastRun(String capsuleId, String outcome, Instant finishedAt) {
+    }
+
+    private final RunnerConfig config;
+    private final Clock clock;
+    private final Instant startedAt;
+    private final Map<String, Running> running = new ConcurrentHashMap<>();
+    private final Map<String, Long> runs = new LinkedHashMap<>();
+    private volatile State state = State.STARTING;
+    private volatile Boolean networkIsolated;
+    private volatile LastRun lastRun;
+    private volatile int spooled;
+    private volatile String problem;
+
+    @Inject
+    public StatusReporter(RunnerConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.startedAt = clock.instant();
+        OUTCOMES.forEach(o -> runs.put(o, 0L));
+    }
+
+    public void state(State next, String why) {
+        state = next;
+        if (why != null) {
+            problem = why;
+        }
+        write();
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public void networkIsolated(boolean isolated) {
+        networkIsolated = isolated;
+        write();
+    }
+
+    public void started(String capsuleId, String repository) {
+        running.put(capsuleId, new Running(capsuleId, repository, clock.instant()));
+        write();
+    }
+
+    public void finished(String capsuleId, String outcome) {
+        running.remove(capsuleId);
+        synchronized (runs) {
+            runs.merge(outcome, 1L, Long::sum);
+        }
+        lastRun = new LastRun(capsuleId, outcome, clock.instant());
+        write();
+    }
+
+    public void abandoned(String capsuleId) {
+        running.remove(capsuleId);
+        write();
+    }
+
+    public void spooled(int count) {
+        if (count != spooled) {
+            spooled = count;
+            write();
+        }
+    }
+
+    private synchronized void write() {
+        Optional<Path> statusFile = config.statusFile();
+        Optional<Path> metricsFile = config.metricsFile();
+        if (statusFile.isEmpty() && metricsFile.isEmpty()) {
+            return;
+        }
+        Map<String, Long> counts;
+        synchronized (runs) {
+            counts = new LinkedHashMap<>(runs);
+        }
+        List<Running> now = new ArrayList<>(running.values());
+        try {
+            if (statusFile.isPresent()) {
+                Status s = new Status("airlock.runner-status/v1", config.id(), config.environment(), state,
+                        ProcessHandle.current().pid(), startedAt, clock.instant(), networkIsolated, now, counts,
+                        lastRun, spooled, problem);
+                replace(statusFile.get(), StrictJson.writePretty(s));
+            }
+            if (metricsFile.isPresent()) {
+                replace(metricsFile.get(), metrics(counts, now.size()).getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("Cannot write the status or metrics file: %s", e.toString());
+        }
+    }
+
+    private String metrics(Map<String, Long> counts, int runningNow) {
+        String runner = "runner=\"" + config.id() + "\"";
+        StringBuilder m = new StringBuilder();
+        m.append("# HELP airlock_runner_up 1 while the runner takes admissions (recovered and ready).\n")
+                .append("# TYPE airlock_runner_up gauge\n")
+                .append("airlock_runner_up{").append(runner).append("} ").append(state == State.READY ? 1 : 0)
+                .append('\n');
+        m.append("# HELP airlock_runner_runs_total Capsule runs finished since the runner started, by outcome.\n")
+                .append("# TYPE airlock_runner_runs_total counter\n");
+        counts.forEach((outcome, n) -> m.append("airlock_runner_runs_total{").append(runner).append(",outcome=\"")
+                .append(outcome).append("\"} ").append(n).append('\n'));
+        m.append("# HELP airlock_runner_last_run_timestamp_seconds When the last run finished (Unix time).\n")
+                .append("# TYPE airlock_runner_last_run_timestamp_seconds gauge\n")
+                .append("airlock_runner_last_run_timestamp_seconds{").append(runner).append("} ")
+                .append(lastRun == null ? 0 : lastRun.finishedAt().getEpochSecond()).append('\n');
+        m.append("# HELP airlock_runner_running Capsules being executed now.\n")
+                .append("# TYPE airlock_runner_running gauge\n")
+                .append("airlock_runner_running{").append(runner).append("} ").append(runningNow).append('\n');
+        m.append("# HELP airlock_runner_spool_bundles Evidence bundles waiting for the broker's acknowledgement.\n")
+                .append("# TYPE airlock_runner_spool_bundles gauge\n")
+                .append("airlock_runner_spool_bundles{").append(runner).append("} ").append(spooled).append('\n');
+        return m.toString();
+    }
+
+    private static void replace(Path file, byte[] content) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+        }
+        DurableFiles.writeAtomically(file.toAbsolutePath(), content);
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "StatusReporter[%s]", state);
+    }
+}
