@@ -364,4 +364,38 @@ class ManifestsTest {
                 .filter(d -> d.toString().contains("\"airlock.dev/plane\"")).count();
         assertEquals(2, crossing, "exactly the diode's two policies name the other plane");
     }
+
+    // ---------------------------------------------------------------- systemd
+
+    /** The edge runner's unit: well-formed sections and keys, what it runs, and no listening or private network. */
+    @Test
+    void theRunnerUnitIsWellFormed() throws IOException {
+        Map<String, Map<String, List<String>>> unit = new java.util.LinkedHashMap<>();
+        String section = null;
+        int n = 0;
+        for (String line : Files.readAllLines(DEPLOY.resolve("systemd/airlock-runner.service"))) {
+            n++;
+            String l = line.strip();
+            if (l.isEmpty() || l.startsWith("#") || l.startsWith(";")) {
+                continue;
+            }
+            if (l.matches("^\\[[A-Za-z]+]$")) {
+                section = l.substring(1, l.length() - 1);
+                unit.putIfAbsent(section, new java.util.LinkedHashMap<>());
+                continue;
+            }
+            int eq = l.indexOf('=');
+            assertTrue(section != null && eq > 0 && l.substring(0, eq).matches("[A-Za-z]+"), "line " + n + ": " + line);
+            unit.get(section).computeIfAbsent(l.substring(0, eq), k -> new ArrayList<>()).add(l.substring(eq + 1));
+        }
+        assertEquals(List.of("Unit", "Service", "Install"), new ArrayList<>(unit.keySet()));
+        Map<String, List<String>> service = unit.get("Service");
+        assertEquals(1, service.get("ExecStart").size());
+        assertTrue(service.get("ExecStart").get(0).startsWith("/"), "an absolute ExecStart");
+        assertEquals(List.of("yes"), service.get("NoNewPrivileges"));
+        assertEquals(List.of("strict"), service.get("ProtectSystem"));
+        assertFalse(service.containsKey("PrivateNetwork"), "the runner must reach its broker");
+        assertFalse(service.get("User").get(0).equals("root"));
+        assertEquals(List.of("multi-user.target"), unit.get("Install").get("WantedBy"));
+    }
 }

@@ -84,7 +84,7 @@ class StackIT {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile());
         pb.environment().putAll(env());
-        String name = String.join("-", args).replaceAll("[^a-z-]", "");
+        String name = logName(args);
         pb.redirectOutput(HOME.resolveSibling("e2e-" + name + ".out").toFile());
         pb.redirectError(HOME.resolveSibling("e2e-" + name + ".err").toFile());
         return pb.start();
@@ -92,10 +92,15 @@ class StackIT {
 
     private Run finish(Process p, String... args) throws IOException, InterruptedException {
         assertTrue(p.waitFor(20, TimeUnit.MINUTES), "airlock " + String.join(" ", args) + " did not finish");
-        String name = String.join("-", args).replaceAll("[^a-z-]", "");
+        String name = logName(args);
         return new Run(p.exitValue(),
                 Files.readString(HOME.resolveSibling("e2e-" + name + ".out"), StandardCharsets.UTF_8),
                 Files.readString(HOME.resolveSibling("e2e-" + name + ".err"), StandardCharsets.UTF_8));
+    }
+
+    /** e2e-up-demo, e2e-status, e2e-evidence-verify: the command's words, without paths and option values. */
+    private static String logName(String... args) {
+        return String.join("-", java.util.Arrays.stream(args).filter(a -> a.matches("[a-z]+")).limit(2).toList());
     }
 
     private Run airlock(String... args) throws IOException, InterruptedException {
