@@ -190,9 +190,12 @@ public final class E2eBench {
         // 4. watch the evidence projection, sample memory, post approvals at the offered rate
         Map<String, Long> approvedAtNanos = new ConcurrentHashMap<>();
         Map<String, Long> loggedAtNanos = new ConcurrentHashMap<>();
+        Map<String, Long> admittedAtNanos = new ConcurrentHashMap<>();
         Set<String> ids = new HashSet<>(items.stream().map(Item::capsuleId).toList());
         AtomicBoolean stop = new AtomicBoolean();
         Thread watcher = watchEvidence(ids, loggedAtNanos, stop);
+        Thread admissions = watch(Topics.ADMISSIONS, ids, admittedAtNanos, stop);
+        long epochNanos = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
         AtomicLong peakRss = new AtomicLong();
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         sampler.scheduleAtFixedRate(() -> {
@@ -217,6 +220,7 @@ public final class E2eBench {
         }
         stop.set(true);
         watcher.join(10_000);
+        admissions.join(10_000);
         sampler.shutdownNow();
         progress.step("logged", loggedAtNanos.size() == n ? "ok" : "PARTIAL", Duration.between(t, clock.instant()),
                 loggedAtNanos.size() + " of " + n + " capsules' evidence logged");
@@ -226,6 +230,10 @@ public final class E2eBench {
         List<Double> latencies = new ArrayList<>();
         List<Double> withValidation = new ArrayList<>();
         List<Double> validationMs = new ArrayList<>();
+        List<Double> toAdmission = new ArrayList<>();
+        List<Double> runnerQueue = new ArrayList<>();
+        List<Double> runnerRun = new ArrayList<>();
+        List<Double> toLogged = new ArrayList<>();
         for (Item it : items) {
             Long a = approvedAtNanos.get(it.capsuleId());
             Long l = loggedAtNanos.get(it.capsuleId());
@@ -235,6 +243,16 @@ public final class E2eBench {
             }
             EvidencePredicate p = bundle(evidence, it.capsuleId(), site);
             outcomes.merge(p.outcome(), 1, Integer::sum);
+            // where the time went: control plane + diode + gateway, waiting for a runner lane, the run, the log
+            Long adm = admittedAtNanos.get(it.capsuleId());
+            double startedMs = (p.startedAt().toEpochMilli() * 1_000_000L - epochNanos) / 1e6;
+            double finishedMs = (p.finishedAt().toEpochMilli() * 1_000_000L - epochNanos) / 1e6;
+            if (adm != null) {
+                toAdmission.add((adm - a) / 1e6);
+                runnerQueue.add(Math.max(0, startedMs - adm / 1e6));
+            }
+            runnerRun.add(finishedMs - startedMs);
+            toLogged.add(Math.max(0, l / 1e6 - finishedMs));
             long v = p.validation().stream().mapToLong(EvidencePredicate.ValidationResult::durationMs).sum();
             double total = (l - a) / 1e6;
             withValidation.add(total);
@@ -262,6 +280,12 @@ public final class E2eBench {
         r.put("p50MsWithValidation", round(percentile(withValidation, 50)));
         r.put("p99MsWithValidation", round(percentile(withValidation, 99)));
         r.put("validationMsP50", round(percentile(validationMs, 50)));
+        Map<String, Object> stages = new LinkedHashMap<>();
+        stages.put("approvalToAdmissionMs", stage(toAdmission, "approval service, outbox relay, diode (UDP), receiver, gateway"));
+        stages.put("waitForRunnerMs", stage(runnerQueue, "admission on its topic until the runner starts it (lane queue)"));
+        stages.put("runnerRunMs", stage(runnerRun, "apply, validation in a network namespace, rollback rehearsal, signing"));
+        stages.put("runToLoggedMs", stage(toLogged, "evidence to the broker, verified, appended to the log, projected"));
+        r.put("stages", stages);
         r.put("offeredPerSec", round(offered));
         r.put("outcomes", outcomes);
         r.put("stackPeakRssBytes", peakRss.get());
@@ -397,6 +421,11 @@ public final class E2eBench {
 
     /** Records when each capsule's sanitized evidence projection appears (the log commit happened just before). */
     private Thread watchEvidence(Set<String> ids, Map<String, Long> loggedAt, AtomicBoolean stop) {
+        return watch(Topics.EVIDENCE_SANITIZED, ids, loggedAt, stop);
+    }
+
+    /** Records when each capsule first appears on an enclave topic (keyed by capsule id, else found in the payload). */
+    private Thread watch(String topic, Set<String> ids, Map<String, Long> seenAt, AtomicBoolean stop) {
         Properties p = HealthCheck.kafkaClient(settings.ports().enclaveBootstrap());
         p.remove("default.api.timeout.ms");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -404,8 +433,8 @@ public final class E2eBench {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
         KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p);
-        List<TopicPartition> tps = c.partitionsFor(Topics.EVIDENCE_SANITIZED, Duration.ofSeconds(10)).stream()
-                .map(i -> new TopicPartition(Topics.EVIDENCE_SANITIZED, i.partition())).toList();
+        List<TopicPartition> tps = c.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                .map(i -> new TopicPartition(topic, i.partition())).toList();
         c.assign(tps);
         c.seekToEnd(tps);
         tps.forEach(c::position);
@@ -419,12 +448,12 @@ public final class E2eBench {
                             id = capsuleIdOf(r.value());
                         }
                         if (id != null && ids.contains(id)) {
-                            loggedAt.putIfAbsent(id, at);
+                            seenAt.putIfAbsent(id, at);
                         }
                     }
                 }
             }
-        }, "bench-evidence-watch");
+        }, "bench-watch-" + topic);
         th.setDaemon(true);
         th.start();
         return th;
@@ -505,27 +534,31 @@ public final class E2eBench {
         return Double.isFinite(d) ? Math.round(d * 1000) / 1000.0 : -1;
     }
 
-    private static Map<String, Object> machine() {
+    private static Map<String, Object> stage(List<Double> values, String what) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cores", Runtime.getRuntime().availableProcessors());
-        try {
-            // the machine is shared: how busy it was says how much the numbers mean
-            m.put("loadAverage1m", Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
-        } catch (IOException | RuntimeException e) {
-            // not Linux
-        }
-        m.put("java", System.getProperty("java.version"));
-        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        m.put("p50", round(percentile(values, 50)));
+        m.put("p99", round(percentile(values, 99)));
+        m.put("what", what);
+        return m;
+    }
+
+    /** Same shape as the other results' {@code machine}, plus the load: the machine is shared. */
+    private static String machine() {
+        long memKiB = 0;
+        String load = "?";
         try {
             for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
                 if (line.startsWith("MemTotal:")) {
-                    m.put("memTotalKiB", Long.parseLong(line.replaceAll("[^0-9]", "")));
+                    memKiB = Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
             }
+            load = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
         } catch (IOException | RuntimeException e) {
             // not Linux
         }
-        return m;
+        return String.format(Locale.ROOT, "%d cores, %d MiB RAM, %s %s, Java %s, load average %s at the end (shared "
+                        + "machine)", Runtime.getRuntime().availableProcessors(), memKiB / 1024, System.getProperty("os.name"),
+                System.getProperty("os.arch"), System.getProperty("java.version"), load);
     }
 
 }
