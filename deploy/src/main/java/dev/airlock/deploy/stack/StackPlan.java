@@ -170,7 +170,6 @@ public final class StackPlan {
         c.put("airlock.gateway.environment", Site.ENVIRONMENT);
         c.put("airlock.gateway.initial-policy", site.policyEnvelopeFile().toString());
         c.put("airlock.gateway.status-file", s.run("gateway-service").resolve("status.json").toString());
-        c.put("airlock.gateway.metrics-file", s.run("gateway-service").resolve("metrics/gateway.prom").toString());
         return quarkus("gateway-service", Plane.ENCLAVE, "gateway: admission (no listening port)", c, 0);
     }
 
@@ -216,9 +215,6 @@ public final class StackPlan {
             c.put("quarkus.http.host", "127.0.0.1");
             c.put("quarkus.http.port", Integer.toString(httpPort));
         }
-        // The generated file names every key of SERVICE-CONTRACTS; a service that does not use one yet ignores it
-        // instead of refusing to start (SRCFG00050).
-        c.put("smallrye.config.mapping.validate-unknown", "false");
         return c;
     }
 
