@@ -11,10 +11,17 @@ public final class Channels {
     private Channels() {
     }
 
-    /** Consumer group of every gateway channel. */
+    /** Consumer group of the inbound channel (one owner per partition: admission is ordered per partition). */
     public static final String GROUP = "gateway-service";
 
+    /**
+     * Consumer group prefix of the heartbeat channel; the gateway id is appended, so every gateway reads every
+     * heartbeat (freshness is each gateway's own judgement).
+     */
+    public static final String HEALTH_GROUP_PREFIX = "gateway-service.health.";
+
     public static final String INBOUND_IN = Topics.INBOUND + "-in";
+    public static final String DIODE_HEALTH_IN = Topics.DIODE_HEALTH + "-in";
 
     public static final String ADMISSIONS_OUT = Topics.ADMISSIONS + "-out";
     public static final String EVIDENCE_RAW_OUT = Topics.EVIDENCE_RAW + "-out";

@@ -1,33 +1,22 @@
 package dev.airlock.gateway.messaging;
 
 import dev.airlock.gateway.config.GatewayConfig;
-import io.quarkus.arc.Unremovable;
-import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.Metadata;
 
 import java.net.URI;
 import java.time.Clock;
-import java.time.ZoneOffset;
-import java.util.Objects;
+import java.time.Instant;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Writes to {@code airlock.evidence.raw.v1} (ARCHITECTURE §4).
- * <p>
- * Key: the capsule id (UTF-8). Value: the exact bytes. Headers: CloudEvents binary mode ({@code ce_type} = the
- * value's schema). The returned stage completes when the broker has acknowledged the record ({@code acks=all},
- * idempotent producer), so callers commit their input only after that.
+ * Writes to {@code airlock.evidence.raw.v1} (ARCHITECTURE §4). Key: the capsule id (or the name the rejection evidence gives an unparseable record or a refused policy). Value: the exact bytes.
+ * Headers: CloudEvents binary mode. The returned stage completes when the broker has acknowledged the record.
  */
 @ApplicationScoped
-@Unremovable // emitting code arrives with the domain logic; the channel must exist from the start
 public class EvidenceRawPublisher {
 
     private final Emitter<byte[]> emitter;
@@ -35,38 +24,19 @@ public class EvidenceRawPublisher {
     private final Clock clock;
 
     @Inject
-    public EvidenceRawPublisher(@Channel(Channels.EVIDENCE_RAW_OUT) Emitter<byte[]> emitter,
-            GatewayConfig config, Clock clock) {
+    public EvidenceRawPublisher(@Channel(Channels.EVIDENCE_RAW_OUT) Emitter<byte[]> emitter, GatewayConfig config, Clock clock) {
         this.emitter = emitter;
         this.source = URI.create(config.source());
         this.clock = clock;
     }
 
-    /**
-     * @param key  the record key (capsule id or finding id)
-     * @param type the value's {@code schema} (or DSSE payloadType), written as {@code ce_type}
-     */
+    /** A new record: fresh {@code ce_id}, {@code ce_time} now. */
     public CompletionStage<Void> publish(String key, String type, byte[] value) {
-        Objects.requireNonNull(key, "key");
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(value, "value");
-        OutgoingCloudEventMetadata<Object> cloudEvent = OutgoingCloudEventMetadata.builder()
-                .withId(UUID.randomUUID().toString())
-                .withSource(source)
-                .withType(type)
-                .withTimestamp(clock.instant().atZone(ZoneOffset.UTC))
-                .build();
-        OutgoingKafkaRecordMetadata<String> record = OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build();
-        CompletableFuture<Void> written = new CompletableFuture<>();
-        emitter.send(Message.of(value, Metadata.of(cloudEvent, record),
-                () -> {
-                    written.complete(null);
-                    return written;
-                },
-                failure -> {
-                    written.completeExceptionally(failure);
-                    return written;
-                }));
-        return written;
+        return publish(key, type, value, UUID.randomUUID().toString(), clock.instant());
+    }
+
+    /** A record whose CloudEvents id and time were fixed earlier (outbox relay: a resend is the same record). */
+    public CompletionStage<Void> publish(String key, String type, byte[] value, String ceId, Instant ceTime) {
+        return CloudEventRecords.send(emitter, source, key, type, value, ceId, ceTime);
     }
 }

@@ -1,65 +1,60 @@
 package dev.airlock.gateway.messaging;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.airlock.core.json.StrictJson;
-import dev.airlock.core.verify.VerificationException;
+import dev.airlock.gateway.service.AdmissionService;
+import dev.airlock.gateway.service.Inbound;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Consumes {@code airlock.inbound.v1}: what the diode receiver delivered, which is a signed capsule (§3.4) or a
- * signed policy (§3.1) and nothing else.
- * Anything else is dead-lettered with its reason; a well-formed record is acknowledged, and its offset committed,
- * only after it has been handled.
+ * Consumes {@code airlock.inbound.v1}: exactly the bytes that crossed the diode, a signed capsule (§3.4) or a signed
+ * policy (§3.1). Records arrive in batches (one poll of one consumer); each batch is decided and recorded in one
+ * PostgreSQL transaction by {@link AdmissionService}, on a worker thread (signature checks of large capsules never
+ * run on the event loop), in offset order. The batch is acknowledged, and its offsets committed, only after that
+ * transaction committed. Bad input is never dead-lettered: it is a rejection with its reason code, published and kept
+ * as evidence like any other verdict.
  */
 @ApplicationScoped
 public class InboundConsumer {
 
     private static final Logger LOG = Logger.getLogger(InboundConsumer.class);
-    private static final Set<String> SIGNED_CAPSULE_FIELDS = Set.of("schema", "capsule", "approvals");
 
-    /** The two kinds of document allowed through the diode. */
-    public enum Kind {
-        SIGNED_CAPSULE, SIGNED_POLICY
+    private final AdmissionService admission;
+
+    @Inject
+    public InboundConsumer(AdmissionService admission) {
+        this.admission = admission;
     }
 
     @Incoming(Channels.INBOUND_IN)
-    public CompletionStage<Void> consume(Message<byte[]> message) {
+    @Blocking // ordered: one batch after the other, per channel
+    public CompletionStage<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
+        List<Inbound> records = new ArrayList<>(batch.getRecords().size());
+        for (KafkaRecord<String, byte[]> r : batch.getRecords()) {
+            IncomingKafkaRecordMetadata<?, ?> m = r.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();
+            records.add(Inbound.of(m.getTopic(), m.getPartition(), m.getOffset(), r.getKey(), r.getPayload()));
+        }
         try {
-            JsonNode document = StrictJson.readTree(message.getPayload(), StrictJson.SIGNED);
-            Kind kind = classify(document);
-            // Admission (ARCHITECTURE §5) slots in here, before the acknowledgement.
-            LOG.debugf("Accepted %s from %s", kind, DeadLetters.describe(message));
-            return message.ack();
-        } catch (VerificationException e) {
-            return DeadLetters.reject(message, e);
+            admission.process(records);
+        } catch (InterruptedException e) {
+            // shutting down: neither acknowledged nor dead-lettered, so the records are delivered again next time
+            Thread.currentThread().interrupt();
+            LOG.infof("Stopped before recording %d record(s); they will be delivered again", records.size());
+            return new CompletableFuture<>();
+        } catch (IllegalStateException e) {
+            LOG.errorf("Not deciding %d record(s): %s", records.size(), e.getMessage());
+            return new CompletableFuture<>();
         }
-    }
-
-    /** Recognises the document by shape; signatures and policy come later, in the engine. */
-    static Kind classify(JsonNode document) throws VerificationException {
-        if (document.has("schema")) {
-            Documents.requireSchema(document, Set.of(Documents.SCHEMA_SIGNED_CAPSULE), "inbound document");
-            Documents.requireOnlyFields(document, SIGNED_CAPSULE_FIELDS, "signed capsule");
-            Documents.requireDsse(document.get("capsule"), Documents.PAYLOAD_CAPSULE, "signed capsule 'capsule'");
-            JsonNode approvals = document.get("approvals");
-            if (approvals == null || !approvals.isArray()) {
-                throw Documents.malformed("signed capsule: field 'approvals' must be an array");
-            }
-            for (JsonNode approval : approvals) {
-                Documents.requireDsse(approval, Documents.PAYLOAD_APPROVAL, "signed capsule approval");
-            }
-            return Kind.SIGNED_CAPSULE;
-        }
-        if (document.has("payloadType")) {
-            Documents.requireDsse(document, Documents.PAYLOAD_POLICY, "inbound envelope");
-            return Kind.SIGNED_POLICY;
-        }
-        throw Documents.malformed("inbound document is neither a signed capsule nor a signed policy");
+        return batch.ack();
     }
 }

@@ -1,0 +1,476 @@
+package dev.airlock.bench.gateway;
+
+import dev.airlock.core.capsule.Capsule;
+import dev.airlock.core.crypto.Hex;
+import dev.airlock.core.crypto.KeyFiles;
+import dev.airlock.core.dsse.Envelope;
+import dev.airlock.core.events.Admission;
+import dev.airlock.core.events.Topics;
+import dev.airlock.core.json.StrictJson;
+import dev.airlock.core.policy.Policy;
+import dev.airlock.core.policy.TrustedPolicy;
+import dev.airlock.core.testing.TestPki;
+import dev.airlock.core.verify.InMemoryLedger;
+import dev.airlock.core.verify.AdmissionLedger;
+import dev.airlock.core.verify.VerificationEngine;
+import dev.airlock.core.verify.Verdict;
+import dev.airlock.testsupport.kafka.KafkaBroker;
+import dev.airlock.testsupport.postgres.PostgresServer;
+import dev.airlock.testsupport.process.JavaApp;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Gateway admission throughput (issue «Enclave execution»): signed capsules of about 10 KB and 1 MB, each approved by
+ * three principals (tier T3: service-owner, security-officer, authorizing-official, with tickets), through a real
+ * Kafka broker and a real PostgreSQL into the packaged gateway running as a child process, counted as admissions
+ * observed on {@code airlock.admissions.v1}. The reference is the capsule-core engine alone on the same capsules, in
+ * the same run, on one thread (the gateway decides one partition on one thread too): admissions/s of
+ * {@link VerificationEngine#verify} with an in-memory ledger. Target: gateway ≥ 50 % of the engine.
+ * <p>
+ * End to end: after a warm-up of both paths on other capsules, the n capsules are produced to
+ * {@code airlock.inbound.v1} as fast as the producer goes, and the rate is n / (time the last admission was observed −
+ * time the first record was sent). p50/p99 are the times from that start until each admission was observed (a load
+ * run, so they include queueing behind earlier capsules). Writes {@code bench/results/gateway.json} (CONVENTIONS).
+ * <p>
+ * Run from the repository root after {@code ./mvnw -pl bench -am -DskipTests package}:
+ * {@code java -cp "bench/target/bench.jar:bench/target/lib/*" dev.airlock.bench.gateway.GatewayBench [n10k] [n1m]}.
+ */
+public final class GatewayBench {
+    static final TestPki PKI = new TestPki();
+    static final Path GATEWAY_JAR = Path.of("gateway-service", "target", "quarkus-app", "quarkus-run.jar");
+    static final Path RESULT = Path.of("bench", "results", "gateway.json");
+    static final int LARGE = 32 * 1024 * 1024;
+
+    record Size(String label, int targetBytes, int count, int warmup) {
+    }
+
+    record Result(Size size, int actualBytes, double engineRate, double gatewayRate, long gatewayMillis,
+                  double p50Ms, double p99Ms) {
+        double ratio() {
+            return gatewayRate / engineRate;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int n10k = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
+        int n1m = args.length > 1 ? Integer.parseInt(args[1]) : 150;
+        List<Size> sizes = List.of(new Size("10KB", 10 * 1024, n10k, 200), new Size("1MB", 1024 * 1024, n1m, 20));
+        if (!Files.isRegularFile(GATEWAY_JAR)) {
+            throw new IllegalStateException(GATEWAY_JAR + " is missing: ./mvnw -pl bench -am -DskipTests package");
+        }
+        String loadBefore = loadAverage();
+        Instant base = Instant.now();
+        List<Result> results = new ArrayList<>();
+        try (KafkaBroker broker = KafkaBroker.startEmbedded(); PostgresServer db = PostgresServer.startEmbedded()) {
+            List<String> topics = List.of(Topics.INBOUND, Topics.dlq(Topics.INBOUND), Topics.ADMISSIONS,
+                    Topics.EVIDENCE_RAW, Topics.DIODE_HEALTH);
+            broker.createTopics(topics);
+            allowLargeRecords(broker.bootstrapServers(), topics);
+            Path dir = Files.createTempDirectory("airlock-gateway-bench-");
+            Policy policy = policy(base);
+            byte[] policyBytes = PKI.signPolicy(policy, PKI.root(1), PKI.root(2));
+            Files.write(dir.resolve("policy-v1.dsse.json"), policyBytes);
+            KeyFiles.write(dir, "gateway.enclave-1", PKI.of("gateway.enclave-1"));
+            TrustedPolicy trusted = TestPki.trust(policyBytes);
+            Map<String, String> props = gatewayProperties(broker, db, dir);
+
+            try (KafkaProducer<String, byte[]> producer = producer(broker.bootstrapServers());
+                 AdmissionWatch watch = new AdmissionWatch(broker.bootstrapServers())) {
+                JavaApp gateway = start(props, dir, 0);
+                try {
+                    // one gateway process for the whole run: its JIT is as warm as the engine's
+                    for (Size size : sizes) {
+                        List<byte[]> warm = capsules(base, size, size.warmup(), "warm");
+                        List<byte[]> measured = capsules(base, size, size.count(), "run");
+                        int bytes = measured.get(0).length;
+                        System.err.printf(Locale.ROOT, "%s: %d capsules of %d bytes, 3 approvals each%n", size.label(),
+                                measured.size(), bytes);
+
+                        // warm both paths on capsules that are not measured
+                        engineRate(warm, trusted);
+                        produceAndAwait(producer, watch, warm);
+
+                        double engineBefore = engineRate(measured, trusted);
+
+                        Set<String> ids = new HashSet<>();
+                        for (byte[] c : measured) {
+                            ids.add(capsuleId(c));
+                        }
+                        watch.expect(ids);
+                        long t0 = System.nanoTime();
+                        produce(producer, measured);
+                        List<Long> seen = watch.await(ids, Duration.ofMinutes(20));
+                        // the machine is shared: the reference is taken just before and just after, and averaged
+                        double engineAfter = engineRate(measured, trusted);
+                        double engine = (engineBefore + engineAfter) / 2;
+                        System.err.printf(Locale.ROOT, "%s engine only: %.1f admissions/s (before %.1f, after %.1f)%n",
+                                size.label(), engine, engineBefore, engineAfter);
+                        long millis = (seen.get(seen.size() - 1) - t0) / 1_000_000;
+                        double rate = seen.size() * 1000.0 / Math.max(1, millis);
+                        List<Double> latencies = new ArrayList<>();
+                        for (long at : seen) {
+                            latencies.add((at - t0) / 1e6);
+                        }
+                        Result r = new Result(size, bytes, engine, rate, millis, pct(latencies, 0.50),
+                                pct(latencies, 0.99));
+                        results.add(r);
+                        System.err.printf(Locale.ROOT, "%s gateway: %.1f admissions/s (%d in %d ms), %.0f %% of the "
+                                + "engine%n", size.label(), rate, seen.size(), millis, 100 * r.ratio());
+                        watch.verifySample(ids);
+                    }
+                } finally {
+                    gateway.close();
+                }
+            }
+        }
+        write(results, loadBefore, loadAverage());
+    }
+
+    // --- the reference: the engine alone ---
+
+    static double engineRate(List<byte[]> capsules, TrustedPolicy policy) {
+        VerificationEngine engine = new VerificationEngine(Clock.systemUTC());
+        InMemoryLedger ledger = new InMemoryLedger();
+        long t0 = System.nanoTime();
+        for (byte[] c : capsules) {
+            Verdict v = engine.verify(c, TestPki.PROD, policy, ledger);
+            if (!v.isAdmitted()) {
+                throw new IllegalStateException("bench capsule rejected by the engine: " + v.toJson());
+            }
+            ledger.record(new AdmissionLedger.Entry(v.capsuleId(), v.lineage(), v.sequence(), v.capsuleDigest(),
+                    v.policyVersion(), Instant.now()));
+        }
+        long nanos = System.nanoTime() - t0;
+        return capsules.size() * 1e9 / nanos;
+    }
+
+    // --- documents ---
+
+    static Policy policy(Instant base) {
+        Policy p = PKI.policy(1);
+        return new Policy(p.schema(), p.version(), base.minus(Duration.ofDays(1)), base.plus(Duration.ofDays(30)),
+                p.root(), p.principals(), p.tiers(), p.environments());
+    }
+
+    /**
+     * {@code count} T3 capsules approved by alice, bob and carol, padded to about {@code size.targetBytes()} signed
+     * bytes by a new file under {@code services/payments/} (in scope); ten capsules per lineage, in sequence order.
+     */
+    static List<byte[]> capsules(Instant base, Size size, int count, String tag) {
+        int lines = 1;
+        byte[] probe = capsule(base, size, lines, tag, 0, "probe", 1);
+        int perLine = 101;
+        lines = Math.max(1, (int) ((size.targetBytes() - probe.length) / (perLine * 4.0 / 3)));
+        List<byte[]> out = new ArrayList<>(count);
+        String lineage = null;
+        for (int i = 0; i < count; i++) {
+            if (i % 10 == 0) {
+                lineage = "bench-" + tag + "-" + size.label() + ":" + UUID.randomUUID();
+            }
+            out.add(capsule(base, size, lines, tag, i, lineage, i % 10 + 1));
+        }
+        return out;
+    }
+
+    static byte[] capsule(Instant base, Size size, int lines, String tag, int i, String lineage, long sequence) {
+        StringBuilder content = new StringBuilder(lines * 101);
+        StringBuilder patch = new StringBuilder(lines * 102 + 200);
+        String path = "services/payments/bench/" + tag + "-" + size.label() + "-" + i + ".txt";
+        patch.append("--- /dev/null\n+++ b/").append(path).append("\n@@ -0,0 +1,").append(lines).append(" @@\n");
+        for (int l = 0; l < lines; l++) {
+            String line = String.format(Locale.ROOT, "%08d ", l) + "x".repeat(91);
+            content.append(line).append('\n');
+            patch.append('+').append(line).append('\n');
+        }
+        String after = Hex.digest(content.toString().getBytes(StandardCharsets.UTF_8));
+        TestPki.CapsuleSpec s = new TestPki.CapsuleSpec();
+        s.capsuleId = UUID.randomUUID().toString();
+        s.lineage = lineage;
+        s.sequence = sequence;
+        s.createdAt = base.minus(Duration.ofMinutes(10));
+        s.expiresAt = base.plus(Duration.ofDays(7));
+        s.tier = "T3";
+        s.files = List.of(new Capsule.FileChange(path, null, after));
+        s.patch = patch.toString();
+        Envelope c = PKI.signCapsule(s.build());
+        return TestPki.bundle(c, PKI.approve(c, "alice", "service-owner"), PKI.approve(c, "bob", "security-officer"),
+                PKI.approve(c, "carol", "authorizing-official"));
+    }
+
+    static String capsuleId(byte[] signedCapsule) {
+        try {
+            StrictJson.Limits l = StrictJson.SIGNED.withMaxBytes(LARGE);
+            return StrictJson.read(dev.airlock.core.capsule.SignedCapsule.parse(signedCapsule, l).capsule()
+                    .payloadBytes(), Capsule.class, l).capsuleId();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // --- Kafka and the gateway process ---
+
+    static KafkaProducer<String, byte[]> producer(String bootstrap) {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, LARGE, ProducerConfig.BUFFER_MEMORY_CONFIG, 4L * LARGE,
+                ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    static void produce(KafkaProducer<String, byte[]> producer, List<byte[]> capsules) throws Exception {
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        for (byte[] c : capsules) {
+            acks.add(producer.send(new ProducerRecord<>(Topics.INBOUND, capsuleId(c), c)));
+        }
+        for (Future<RecordMetadata> f : acks) {
+            f.get(5, TimeUnit.MINUTES);
+        }
+    }
+
+    static void produceAndAwait(KafkaProducer<String, byte[]> producer, AdmissionWatch watch, List<byte[]> capsules)
+            throws Exception {
+        Set<String> ids = new HashSet<>();
+        for (byte[] c : capsules) {
+            ids.add(capsuleId(c));
+        }
+        watch.expect(ids);
+        produce(producer, capsules);
+        watch.await(ids, Duration.ofMinutes(10));
+    }
+
+    static Map<String, String> gatewayProperties(KafkaBroker broker, PostgresServer db, Path dir) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("kafka.bootstrap.servers", broker.bootstrapServers());
+        p.put("quarkus.datasource.jdbc.url", db.jdbcUrl());
+        p.put("quarkus.datasource.reactive.url", db.reactiveUrl());
+        p.put("quarkus.datasource.username", db.username());
+        p.put("quarkus.datasource.password", db.password());
+        p.put("airlock.gateway.key", KeyFiles.privateKeyPath(dir, "gateway.enclave-1").toString());
+        p.put("airlock.gateway.initial-policy", dir.resolve("policy-v1.dsse.json").toString());
+        p.put("airlock.gateway.environment", TestPki.PROD);
+        p.put("airlock.gateway.status-file", dir.resolve("status.json").toString());
+        p.put("airlock.gateway.heartbeat-grace", "PT2H"); // no diode in the benchmark
+        p.put("quarkus.log.category.\"dev.airlock.gateway.service.Decider\".level", "WARN"); // one line per capsule
+        p.put("quarkus.log.category.\"dev.airlock.gateway.service.AdmissionService\".level",
+                System.getProperty("bench.batch-log", "INFO")); // DEBUG: decide/record time per batch
+        return p;
+    }
+
+    static JavaApp start(Map<String, String> props, Path dir, int run) throws Exception {
+        Path status = dir.resolve("status.json");
+        Files.deleteIfExists(status);
+        JavaApp.Builder b = JavaApp.jar(GATEWAY_JAR).log(dir.resolve("gateway-" + run + ".log"));
+        props.forEach(b::systemProperty);
+        String jvm = System.getProperty("bench.gateway-jvm-options"); // e.g. -XX:StartFlightRecording=...
+        if (jvm != null) {
+            b.env("JAVA_TOOL_OPTIONS", jvm);
+        }
+        JavaApp app = b.start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (!(Files.exists(status) && new String(Files.readAllBytes(status), StandardCharsets.UTF_8)
+                .contains("\"ready\":true"))) {
+            if (!app.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("gateway did not start:\n" + app.logText());
+            }
+            Thread.sleep(100);
+        }
+        return app;
+    }
+
+    static void allowLargeRecords(String bootstrap, Collection<String> topics) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            Map<ConfigResource, Collection<AlterConfigOp>> ops = new HashMap<>();
+            for (String t : topics) {
+                ops.put(new ConfigResource(ConfigResource.Type.TOPIC, t), List.of(new AlterConfigOp(
+                        new ConfigEntry("max.message.bytes", Integer.toString(LARGE)), AlterConfigOp.OpType.SET)));
+            }
+            admin.incrementalAlterConfigs(ops).all().get(1, TimeUnit.MINUTES);
+        }
+    }
+
+    /** Reads {@code airlock.admissions.v1} on its own thread and notes when each expected capsule was admitted. */
+    static final class AdmissionWatch implements AutoCloseable {
+        private final KafkaConsumer<String, byte[]> consumer;
+        private final Map<String, Long> seenAt = new HashMap<>();
+        private final Map<String, byte[]> values = new HashMap<>();
+        private final Thread thread;
+        private volatile boolean running = true;
+        private Set<String> expected = Set.of();
+
+        AdmissionWatch(String bootstrap) {
+            consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID(),
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                    ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, LARGE),
+                    new StringDeserializer(), new ByteArrayDeserializer());
+            consumer.subscribe(List.of(Topics.ADMISSIONS));
+            thread = new Thread(this::run, "admission-watch");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        synchronized void expect(Set<String> ids) {
+            expected = Set.copyOf(ids);
+        }
+
+        private void run() {
+            while (running) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+                    long now = System.nanoTime();
+                    synchronized (this) {
+                        if (expected.contains(r.key()) && !seenAt.containsKey(r.key())) {
+                            seenAt.put(r.key(), now);
+                            values.put(r.key(), r.value());
+                            notifyAll();
+                        }
+                    }
+                }
+            }
+            consumer.close();
+        }
+
+        /** Observation times (nanoTime) of {@code ids}, sorted. */
+        synchronized List<Long> await(Set<String> ids, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!seenAt.keySet().containsAll(ids)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException("only " + ids.stream().filter(seenAt::containsKey).count() + " of "
+                            + ids.size() + " admissions observed");
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(500)));
+            }
+            return ids.stream().map(seenAt::get).sorted().toList();
+        }
+
+        /** Every observed admission of {@code ids} is a gateway-signed admission (checked after the clock stopped). */
+        synchronized void verifySample(Set<String> ids) throws Exception {
+            var ring = Admission.ring(PKI.of("gateway.enclave-1").publicKey());
+            for (String id : ids) {
+                Admission a = Admission.verify(values.get(id), ring);
+                if (!a.admitted()) {
+                    throw new IllegalStateException(id + " was rejected: " + a.reason() + " " + a.detail());
+                }
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            thread.join(5000);
+        }
+    }
+
+    // --- result ---
+
+    static double pct(List<Double> sorted, double q) {
+        if (sorted.isEmpty()) {
+            return 0;
+        }
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
+    }
+
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    static void write(List<Result> results, String loadBefore, String loadAfter) throws IOException {
+        Result worst = results.stream().min((a, b) -> Double.compare(a.ratio(), b.ratio())).orElseThrow();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", "gateway");
+        out.put("metric", "gateway admission throughput, end to end through Kafka and PostgreSQL (lowest ratio of "
+                + "the capsule sizes)");
+        out.put("unit", "admissions/s");
+        out.put("value", round(worst.gatewayRate()));
+        out.put("reference", "capsule-core VerificationEngine alone on the same capsules, same run, one thread "
+                + "(mean of a pass just before and one just after the gateway run)");
+        out.put("referenceValue", round(worst.engineRate()));
+        out.put("ratio", round(worst.ratio()));
+        out.put("target", "ratio >= 0.5");
+        out.put("throughputPerSec", round(worst.gatewayRate()));
+        out.put("p50Ms", round(worst.p50Ms()));
+        out.put("p99Ms", round(worst.p99Ms()));
+        List<Map<String, Object>> cases = new ArrayList<>();
+        for (Result r : results) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("size", r.size().label());
+            c.put("signedCapsuleBytes", r.actualBytes());
+            c.put("capsules", r.size().count());
+            c.put("approvals", 3);
+            c.put("value", round(r.gatewayRate()));
+            c.put("referenceValue", round(r.engineRate()));
+            c.put("ratio", round(r.ratio()));
+            c.put("gatewayMillis", r.gatewayMillis());
+            c.put("p50Ms", round(r.p50Ms()));
+            c.put("p99Ms", round(r.p99Ms()));
+            cases.add(c);
+        }
+        out.put("cases", cases);
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("method", "after a warm-up of both paths, n capsules produced to airlock.inbound.v1 (1 partition) "
+                + "as fast as possible; rate = n / (last admission observed on airlock.admissions.v1 - first send); "
+                + "p50/p99 = time from the first send until each admission was observed (queueing included)");
+        params.put("tier", "T3 (service-owner, security-officer, authorizing-official, ticket)");
+        params.put("gateway", "packaged quarkus-run.jar, child process, default JVM options");
+        params.put("kafka", "single-node KRaft broker in the benchmark JVM (test-support EmbeddedKafka)");
+        params.put("postgres", "zonky embedded PostgreSQL (test-support)");
+        out.put("params", params);
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        machine.put("cpus", Runtime.getRuntime().availableProcessors());
+        machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        machine.put("loadavgBefore", loadBefore);
+        machine.put("loadavgAfter", loadAfter);
+        machine.put("note", "2-core machine shared with other builds; the ratio, not the absolute rate, is the result");
+        out.put("machine", machine);
+        out.put("date", StrictJson.formatInstant(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+        Files.createDirectories(RESULT.getParent());
+        Files.write(RESULT, StrictJson.writePretty(out));
+        System.err.println("wrote " + RESULT + ":\n" + new String(StrictJson.writePretty(out), StandardCharsets.UTF_8));
+    }
+
+    static double round(double d) {
+        return Math.round(d * 100) / 100.0;
+    }
+
+    private GatewayBench() {
+    }
+}

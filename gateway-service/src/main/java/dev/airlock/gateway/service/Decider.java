@@ -1,0 +1,289 @@
+package dev.airlock.gateway.service;
+
+import dev.airlock.core.crypto.PublicKeyHandle;
+import dev.airlock.core.dsse.Envelope;
+import dev.airlock.core.dsse.PayloadTypes;
+import dev.airlock.core.events.Admission;
+import dev.airlock.core.events.Topics;
+import dev.airlock.core.evidence.EvidenceBundles;
+import dev.airlock.core.json.StrictJson;
+import dev.airlock.core.policy.InMemoryPolicyStore;
+import dev.airlock.core.policy.Policy;
+import dev.airlock.core.policy.PolicyTrust;
+import dev.airlock.core.policy.TrustedPolicy;
+import dev.airlock.core.verify.AdmissionLedger;
+import dev.airlock.core.verify.InboundClassifier;
+import dev.airlock.core.verify.ReasonCode;
+import dev.airlock.core.verify.VerificationEngine;
+import dev.airlock.core.verify.VerificationException;
+import dev.airlock.core.verify.Verdict;
+import dev.airlock.gateway.config.GatewayConfig;
+import dev.airlock.gateway.domain.InboxEntry;
+import dev.airlock.gateway.domain.LedgerEntry;
+import dev.airlock.gateway.domain.OutboxMessage;
+import dev.airlock.gateway.domain.PolicyHistoryEntry;
+import dev.airlock.gateway.domain.VerdictRecord;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Decides a batch of inbound records in memory, in order (ARCHITECTURE §5): signed capsules go through the one
+ * {@link VerificationEngine}; signed policies through {@link PolicyTrust} (TUF-style rotation from the policy in
+ * force). Produces a {@link BatchPlan}; writes nothing. Runs on a worker thread, never on the event loop.
+ */
+@ApplicationScoped
+public class Decider {
+    private static final Logger LOG = Logger.getLogger(Decider.class);
+
+    private final Clock clock;
+    private final GatewayConfig config;
+    private final GatewayIdentity gateway;
+    private final PolicyState policies;
+    private final LedgerView view;
+
+    @Inject
+    public Decider(Clock clock, GatewayConfig config, GatewayIdentity gateway, PolicyState policies, LedgerView view) {
+        this.clock = clock;
+        this.config = config;
+        this.gateway = gateway;
+        this.policies = policies;
+        this.view = view;
+    }
+
+    /** Decides {@code records} alone, on the committed state. */
+    public BatchPlan decide(List<Inbound> records) {
+        return decide(records, newCarry());
+    }
+
+    /** A fresh start for a series of chunks that will be committed in order. */
+    Carry newCarry() {
+        return new Carry(view, policies.workingCopy());
+    }
+
+    /**
+     * Decides one chunk on the committed state plus what earlier chunks of the series decided ({@code carry}), and
+     * adds this chunk's admissions and policy installs to {@code carry}.
+     */
+    BatchPlan decide(List<Inbound> records, Carry carry) {
+        BatchPlan plan = new BatchPlan();
+        BatchLedger ledger = new BatchLedger(carry);
+        InMemoryPolicyStore store = carry.policies();
+        for (Inbound in : records) {
+            decide(in, plan, ledger, store);
+        }
+        plan.policyHistoryAfter = store.history();
+        plan.assumedAdmitted = ledger.assumedAdmitted();
+        plan.assumedHeads = ledger.assumedHeads();
+        carry.absorb(plan);
+        return plan;
+    }
+
+    private void decide(Inbound in, BatchPlan plan, BatchLedger ledger, InMemoryPolicyStore store) {
+        Instant now = clock.instant();
+        TrustedPolicy policy = store.current().orElse(null);
+        if (policy == null && isPolicy(in.value())) {
+            decidePolicy(in, now, plan, store);
+            return;
+        }
+        // One instant per decision: the engine's "now" and the admission's decidedAt are the same.
+        VerificationEngine engine = new VerificationEngine(Clock.fixed(now, ZoneOffset.UTC), config.clockSkew());
+        Verdict v = engine.verify(in.value(), gateway.environment(), policy, ledger);
+        // The engine reads a signed capsule; a policy envelope is MALFORMED (or TOO_LARGE under a small
+        // maxCapsuleBytes) to it. Only then is the document classified, so capsules are parsed once.
+        if (!v.isAdmitted() && (v.reason() == ReasonCode.MALFORMED || v.reason() == ReasonCode.TOO_LARGE)
+                && isPolicy(in.value())) {
+            decidePolicy(in, now, plan, store);
+            return;
+        }
+        decideCapsule(in, v, now, plan, ledger);
+    }
+
+    private static boolean isPolicy(byte[] value) {
+        if (value == null) {
+            return false;
+        }
+        try {
+            return InboundClassifier.classify(value, StrictJson.SIGNED) == InboundClassifier.InboundKind.POLICY;
+        } catch (VerificationException e) {
+            return false;
+        }
+    }
+
+    private void decideCapsule(Inbound in, Verdict v, Instant now, BatchPlan plan, BatchLedger ledger) {
+        UUID id = UUID.randomUUID();
+        VerdictRecord r = verdict(in, id, VerdictRecord.KIND_CAPSULE, v.verdict(), v.reason(), v.detail(), now);
+        r.capsuleId = v.capsuleId();
+        r.capsuleDigest = v.capsuleDigest();
+        r.lineage = v.lineage();
+        r.sequence = v.sequence();
+        r.policyVersion = v.policyVersion();
+        r.effectiveMode = v.effectiveMode();
+        plan.verdicts.add(r);
+        plan.inbox.add(inbox(in, id, now));
+
+        byte[] admission = Admission.of(v, in.value(), now, gateway.id()).sign(gateway.key()).toJson();
+        String key = v.capsuleId() != null ? v.capsuleId() : in.digest();
+        plan.outbox.add(outbox(Topics.ADMISSIONS, key, PayloadTypes.ADMISSION, admission, id, now));
+
+        if (v.isAdmitted()) {
+            ledger.record(new AdmissionLedger.Entry(v.capsuleId(), v.lineage(), v.sequence(), v.capsuleDigest(),
+                    v.policyVersion(), now));
+            LedgerEntry e = new LedgerEntry();
+            e.capsuleId = v.capsuleId();
+            e.lineage = v.lineage();
+            e.sequence = v.sequence();
+            e.capsuleDigest = v.capsuleDigest();
+            e.policyVersion = v.policyVersion();
+            e.verdictId = id;
+            e.admittedAt = now;
+            plan.admissions.add(e);
+            plan.heads.merge(v.lineage(), new BatchPlan.Head(v.lineage(), v.sequence(), v.capsuleId()),
+                    (a, b) -> a.sequence() >= b.sequence() ? a : b);
+            plan.admitted++;
+            LOG.infof("Admitted capsule %s (lineage %s, sequence %d, %s) from %s: %s", v.capsuleId(), v.lineage(),
+                    v.sequence(), v.effectiveMode(), in, v.detail());
+        } else {
+            String evidenceKey = v.capsuleId() != null ? v.capsuleId() : RejectionEvidence.unknownId(in.digest());
+            byte[] bundle = EvidenceBundles.sign(RejectionEvidence.capsule(v, in.digest(), gateway, now),
+                    gateway.key()).toJson();
+            plan.outbox.add(outbox(Topics.EVIDENCE_RAW, evidenceKey, PayloadTypes.IN_TOTO, bundle, id, now));
+            plan.rejected++;
+            LOG.infof("Rejected %s from %s: %s %s", v.capsuleId() != null ? "capsule " + v.capsuleId()
+                    : "record " + in.digest(), in, v.reason(), v.detail());
+        }
+    }
+
+    private void decidePolicy(Inbound in, Instant now, BatchPlan plan, InMemoryPolicyStore store) {
+        UUID id = UUID.randomUUID();
+        Optional<TrustedPolicy> current = store.current();
+        Long inForce = current.map(TrustedPolicy::version).orElse(null);
+        try {
+            if (current.isEmpty()) {
+                // Trust on install happens only from the operator's file, never from what crossed the diode.
+                throw new VerificationException(ReasonCode.POLICY_INVALID, "no policy is installed: the first policy"
+                        + " is trusted on install only from airlock.gateway.initial-policy");
+            }
+            PolicyTrust.Accepted a = new PolicyTrust(Clock.fixed(now, ZoneOffset.UTC)).accept(in.value(), current,
+                    store);
+            TrustedPolicy p = a.policy();
+            VerdictRecord r;
+            if (a.changed()) {
+                store.install(p);
+                PolicyHistoryEntry h = new PolicyHistoryEntry();
+                h.version = p.version();
+                h.digest = p.digest();
+                h.envelope = in.value().clone();
+                h.source = PolicyHistoryEntry.SOURCE_INBOUND;
+                h.installedAt = now;
+                plan.policies.add(h);
+                plan.policiesInstalled++;
+                r = verdict(in, id, VerdictRecord.KIND_POLICY, VerdictRecord.INSTALLED, null,
+                        "policy version " + p.version() + " installed as a rotation of version " + inForce, now);
+                LOG.infof("Installed policy version %d (%s) from %s, rotating version %d", p.version(), p.digest(),
+                        in, inForce);
+                for (String warning : warnings(p, gateway)) {
+                    LOG.warnf("Policy version %d: %s", p.version(), warning);
+                }
+            } else {
+                r = verdict(in, id, VerdictRecord.KIND_POLICY, VerdictRecord.UNCHANGED, null,
+                        "policy version " + p.version() + " is already in force", now);
+                LOG.debugf("Policy version %d delivered again from %s", p.version(), in);
+            }
+            r.policyVersion = p.version();
+            plan.verdicts.add(r);
+            plan.inbox.add(inbox(in, id, now));
+        } catch (VerificationException e) {
+            String digest = in.digest();
+            try {
+                digest = Envelope.parse(in.value(), StrictJson.SIGNED).payloadDigest();
+            } catch (VerificationException | RuntimeException unparsable) {
+                // subject stays the digest of the received bytes
+            }
+            VerdictRecord r = verdict(in, id, VerdictRecord.KIND_POLICY, Verdict.REJECTED, e.reason(), e.detail(), now);
+            r.policyVersion = inForce;
+            plan.verdicts.add(r);
+            plan.inbox.add(inbox(in, id, now));
+            byte[] bundle = EvidenceBundles.sign(
+                    RejectionEvidence.policy(digest, e.reason(), e.detail(), inForce, gateway, now), gateway.key())
+                    .toJson();
+            plan.outbox.add(outbox(Topics.EVIDENCE_RAW, RejectionEvidence.policyId(digest), PayloadTypes.IN_TOTO,
+                    bundle, id, now));
+            plan.policiesRejected++;
+            LOG.warnf("Refused policy %s from %s: %s %s", digest, in, e.reason(), e.detail());
+        }
+    }
+
+    /** What an operator should know about a policy this gateway runs under. */
+    public static List<String> warnings(TrustedPolicy p, GatewayIdentity gateway) {
+        List<String> out = new ArrayList<>();
+        if (p.environment(gateway.environment()).isEmpty()) {
+            out.add("environment '" + gateway.environment() + "' is not defined: every capsule will be rejected"
+                    + " ENVIRONMENT_MISMATCH");
+        }
+        Optional<Policy.Principal> me = p.principal(gateway.id());
+        PublicKeyHandle mine = gateway.key().publicKey();
+        if (me.isEmpty()) {
+            out.add("gateway principal '" + gateway.id() + "' is not defined: its rejection evidence will not verify");
+        } else {
+            if (!me.get().hasRole("gateway")) {
+                out.add("principal '" + gateway.id() + "' does not hold the 'gateway' role");
+            }
+            if (!p.keysOf(gateway.id()).contains(mine)) {
+                out.add("the configured gateway key (keyid " + mine.keyid() + ") is not a key of '" + gateway.id() + "'");
+            }
+        }
+        return out;
+    }
+
+    private static VerdictRecord verdict(Inbound in, UUID id, String kind, String verdict, ReasonCode reason,
+                                         String detail, Instant now) {
+        VerdictRecord r = new VerdictRecord();
+        r.id = id;
+        r.kind = kind;
+        r.recordTopic = in.topic();
+        r.recordPartition = in.partition();
+        r.recordOffset = in.offset();
+        r.recordKey = in.key();
+        r.inboundDigest = in.digest();
+        r.verdict = verdict;
+        r.reason = reason == null ? null : reason.name();
+        r.detail = detail;
+        r.decidedAt = now;
+        return r;
+    }
+
+    private static InboxEntry inbox(Inbound in, UUID verdictId, Instant now) {
+        InboxEntry e = new InboxEntry();
+        e.delivery = in.delivery();
+        e.recordTopic = in.topic();
+        e.recordPartition = in.partition();
+        e.recordOffset = in.offset();
+        e.inboundDigest = in.digest();
+        e.verdictId = verdictId;
+        e.processedAt = now;
+        return e;
+    }
+
+    private static OutboxMessage outbox(String topic, String key, String type, byte[] value, UUID verdictId,
+                                        Instant now) {
+        OutboxMessage m = new OutboxMessage();
+        m.topic = topic;
+        m.recordKey = key;
+        m.ceType = type;
+        m.ceId = UUID.randomUUID().toString();
+        m.ceTime = now;
+        m.value = value;
+        m.verdictId = verdictId;
+        m.createdAt = now;
+        return m;
+    }
+}
