@@ -94,9 +94,11 @@ class AirlockScriptIT {
         assertTrue(r.err().contains("Missing required options"), r::toString);
         assertFalse(r.err().contains("\tat "), r::toString);
 
-        Proc stub = run(tmp, Map.of(), SCRIPT.toString(), "up", "--demo");
-        assertEquals(2, stub.exit(), stub::toString);
-        assertTrue(stub.err().contains("not available yet in this build"), stub::toString);
+        // A stack command through the script: no stack in an empty state directory (exit 3, one JSON line).
+        Proc status = run(tmp, Map.of("AIRLOCK_HOME", tmp.resolve("no-stack").toString()), SCRIPT.toString(), "status");
+        assertEquals(3, status.exit(), status::toString);
+        assertTrue(status.err().contains("no stack in " + tmp.resolve("no-stack")), status::toString);
+        assertTrue(status.out().strip().startsWith("{\"running\":false"), status::toString);
     }
 
     @Test

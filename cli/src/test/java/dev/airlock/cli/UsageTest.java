@@ -50,15 +50,47 @@ class UsageTest {
     }
 
     @Test
-    void commandsOfLaterIssuesSaySoAndExit2() {
-        for (String[] args : List.of(new String[] {"up", "--demo"}, new String[] {"up"}, new String[] {"status"},
-                new String[] {"down"}, new String[] {"bench"})) {
-            Cli.Run r = Cli.run(args).assertExit(2).assertNoStackTrace();
-            assertEquals("", r.out());
-            assertEquals(1, r.err().strip().lines().count(), r::toString);
-            assertTrue(r.err().contains("not available yet in this build: it will "), r::toString);
+    void stackCommandsOutsideACheckoutSayWhereToRunThem() {
+        String before = System.getProperty("airlock.root");
+        System.setProperty("airlock.root", tmp.toString());
+        try {
+            for (String cmd : List.of("up", "status", "down", "bench")) {
+                Cli.Run r = Cli.run(cmd).assertExit(2).assertNoStackTrace();
+                assertEquals("", r.out());
+                assertTrue(r.err().contains("run from an Airlock source checkout") && r.err().contains("AIRLOCK_ROOT"),
+                        r::toString);
+            }
+        } finally {
+            restore(before);
         }
-        assertTrue(Cli.run("up", "--demo").err().contains("drive one remediation end to end"));
+    }
+
+    @Test
+    void statusAndDownWithNothingBuiltReportNoStack() throws IOException {
+        // A checkout in which nothing was built yet: no stack can be running from it.
+        Files.writeString(tmp.resolve("mvnw"), "#!/bin/sh\n");
+        Files.createDirectories(tmp.resolve("deploy"));
+        Files.writeString(tmp.resolve("deploy/pom.xml"), "<project/>\n");
+        String before = System.getProperty("airlock.root");
+        System.setProperty("airlock.root", tmp.toString());
+        try {
+            Cli.Run status = Cli.run("status").assertExit(3).assertNoStackTrace();
+            assertEquals(false, status.json().path("running").asBoolean(true), status::toString);
+            assertTrue(status.err().contains("no stack in " + tmp.resolve(".airlock")), status::toString);
+            Cli.Run down = Cli.run("down").assertExit(0).assertNoStackTrace();
+            assertEquals(0, down.json().path("stopped").size(), down::toString);
+            assertTrue(down.err().contains("nothing to stop"), down::toString);
+        } finally {
+            restore(before);
+        }
+    }
+
+    private static void restore(String before) {
+        if (before == null) {
+            System.clearProperty("airlock.root");
+        } else {
+            System.setProperty("airlock.root", before);
+        }
     }
 
     @Test

@@ -1,0 +1,3 @@
+-- control plane databases (one per service)
+CREATE DATABASE planner;
+CREATE DATABASE approval;

@@ -1,0 +1,3 @@
+-- enclave databases (one per service)
+CREATE DATABASE gateway;
+CREATE DATABASE evidence;

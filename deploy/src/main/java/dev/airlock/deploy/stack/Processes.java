@@ -1,0 +1,184 @@
+package dev.airlock.deploy.stack;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** Starting, finding, measuring and stopping the stack's child processes (Linux first, POSIX where it can). */
+public final class Processes {
+    private static final Optional<Path> SETSID = findOnPath("setsid");
+
+    private Processes() {
+    }
+
+    /** A started process: its handle (for exit codes while {@code up} waits) and the record persisted in stack.json. */
+    public record Started(Process process, StackState.Proc record, long logOffset) {
+    }
+
+    /**
+     * Starts {@code spec} detached from the caller: in its own session (via {@code setsid}, when available) so that a
+     * Ctrl-C or a closed terminal reaches {@code airlock}, never the stack; stdin from {@code /dev/null}; stdout and
+     * stderr appended to its log file.
+     */
+    public static Started start(ProcessSpec spec) throws IOException {
+        Files.createDirectories(spec.log().getParent());
+        Files.createDirectories(spec.workDir());
+        String header = String.format(Locale.ROOT, "%n===== %s airlock up: starting %s (%s)%n===== %s%n", Instant.now(),
+                spec.name(), spec.what(), String.join(" ", spec.command()));
+        Files.writeString(spec.log(), header, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        long offset = Files.size(spec.log());
+        List<String> cmd = new ArrayList<>();
+        SETSID.ifPresent(p -> cmd.add(p.toString()));
+        cmd.addAll(spec.command());
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(spec.workDir().toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(spec.log().toFile()))
+                .redirectErrorStream(true);
+        // The child's configuration is what the stack writes, not whatever the caller's shell exports.
+        pb.environment().keySet().removeIf(k -> k.startsWith("QUARKUS_") || k.startsWith("AIRLOCK_")
+                || k.startsWith("KAFKA_") || k.startsWith("MP_MESSAGING_") || k.equals("JAVA_TOOL_OPTIONS")
+                || k.equals("_JAVA_OPTIONS") || k.equals("JDK_JAVA_OPTIONS"));
+        pb.environment().putAll(spec.env());
+        Process p = pb.start();
+        Instant start = p.info().startInstant().orElse(Instant.now());
+        StackState.Proc rec = new StackState.Proc(spec.name(), spec.plane().label(), spec.what(), spec.stage(), p.pid(), start,
+                Instant.now(), spec.log().toString(), spec.command());
+        return new Started(p, rec, offset);
+    }
+
+    /** The live process of a record, if it is still the same process (pid and kernel start instant match). */
+    public static Optional<ProcessHandle> live(StackState.Proc rec) {
+        return ProcessHandle.of(rec.pid()).filter(ProcessHandle::isAlive).filter(h -> {
+            Optional<Instant> s = h.info().startInstant();
+            // Instants from /proc are precise to the clock tick; another process reusing the pid starts much later.
+            return s.isEmpty() || rec.processStart() == null
+                    || Duration.between(rec.processStart(), s.get()).abs().compareTo(Duration.ofSeconds(2)) <= 0;
+        });
+    }
+
+    /** Resident memory of the process and all its descendants (PostgreSQL runs as children of its node), in bytes. */
+    public static long rssBytes(ProcessHandle h) {
+        long total = rssOf(h.pid());
+        for (ProcessHandle d : h.descendants().toList()) {
+            total += rssOf(d.pid());
+        }
+        return total;
+    }
+
+    private static long rssOf(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    String[] f = line.substring(6).trim().split("\\s+");
+                    return Long.parseLong(f[0]) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone, or not Linux
+        }
+        return 0;
+    }
+
+    /**
+     * Stops a process and its descendants: SIGTERM to the process (its own shutdown hooks stop what it started),
+     * wait up to {@code grace}, then SIGKILL to whatever of the tree is left.
+     *
+     * @return how it ended: "stopped" or "killed after Ns"
+     */
+    public static String stop(ProcessHandle h, Duration grace) {
+        List<ProcessHandle> tree = new ArrayList<>(h.descendants().toList());
+        h.destroy();
+        boolean exited = waitFor(h, grace);
+        // Descendants that outlived their parent (a PostgreSQL server after its node died) are stopped too.
+        Deque<ProcessHandle> left = new ArrayDeque<>();
+        for (ProcessHandle d : tree) {
+            if (d.isAlive()) {
+                left.add(d);
+            }
+        }
+        if (!left.isEmpty()) {
+            left.forEach(ProcessHandle::destroy);
+            for (ProcessHandle d : left) {
+                waitFor(d, Duration.ofSeconds(5));
+            }
+        }
+        if (!exited) {
+            h.destroyForcibly();
+            waitFor(h, Duration.ofSeconds(5));
+        }
+        left.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        return exited ? "stopped" : String.format(Locale.ROOT, "killed after %d s", grace.toSeconds());
+    }
+
+    private static boolean waitFor(ProcessHandle h, Duration d) {
+        try {
+            h.onExit().get(d.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return !h.isAlive();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !h.isAlive();
+        } catch (java.util.concurrent.ExecutionException e) {
+            return !h.isAlive();
+        }
+    }
+
+    /** The last {@code n} lines of a log, for failure messages. */
+    public static List<String> tail(Path log, int n) {
+        try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
+            long len = f.length();
+            long from = Math.max(0, len - 64 * 1024);
+            f.seek(from);
+            byte[] b = new byte[(int) (len - from)];
+            f.readFully(b);
+            List<String> lines = new String(b, StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+            return lines.subList(Math.max(0, lines.size() - n), lines.size());
+        } catch (IOException e) {
+            return List.of("(cannot read " + log + ": " + e.getMessage() + ")");
+        }
+    }
+
+    /** The first line of a log (from {@code offset}) that names an error, for the one-line failure message. */
+    public static Optional<String> firstError(Path log, long offset) {
+        try (var in = Files.newInputStream(log)) {
+            in.skipNBytes(Math.min(offset, Files.size(log)));
+            return new String(in.readNBytes(4 * 1024 * 1024), StandardCharsets.UTF_8).lines()
+                    .filter(l -> !l.startsWith("\t") && !l.startsWith(" "))
+                    .filter(l -> l.contains("Exception") || l.contains("Error") || l.contains(" ERROR ")
+                            || l.startsWith("ERROR") || l.contains("FATAL") || l.contains("failed"))
+                    .map(l -> l.length() > 300 ? l.substring(0, 300) + "…" : l)
+                    .findFirst();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    static Optional<Path> findOnPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return Optional.empty();
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            Path p = Path.of(dir, program);
+            if (Files.isExecutable(p)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+}

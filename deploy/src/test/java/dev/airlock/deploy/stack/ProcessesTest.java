@@ -1,0 +1,96 @@
+package dev.airlock.deploy.stack;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Real child processes: detached start, identity by pid and start instant, memory, stop with and without SIGKILL. */
+class ProcessesTest {
+    @TempDir
+    Path dir;
+    private final List<ProcessHandle> started = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() {
+        started.forEach(h -> {
+            h.descendants().forEach(ProcessHandle::destroyForcibly);
+            h.destroyForcibly();
+        });
+    }
+
+    private Processes.Started start(String name, String script) throws Exception {
+        ProcessSpec spec = new ProcessSpec(name, Plane.ENCLAVE, "test process", 1, List.of("sh", "-c", script),
+                Map.of("AIRLOCK_TEST_VALUE", "42"), dir.resolve("run").resolve(name), dir.resolve("logs/" + name + ".log"),
+                List.of(), (start, offset) -> new HealthCheck.LogLine(dir.resolve("logs/" + name + ".log"), offset,
+                java.util.regex.Pattern.compile("ready"), "ready"));
+        Processes.Started st = Processes.start(spec);
+        started.add(st.process().toHandle());
+        return st;
+    }
+
+    @Test
+    void startsDetachedWithItsOwnLogAndEnvironment() throws Exception {
+        Processes.Started st = start("echo", "echo \"ready $AIRLOCK_TEST_VALUE ${AIRLOCK_HOME:-unset}\"; exec sleep 60");
+        Path log = dir.resolve("logs/echo.log");
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(log).contains("ready 42 unset"));
+        String text = Files.readString(log);
+        assertTrue(text.contains("airlock up: starting echo (test process)"), text);
+        // its own session: not the test JVM's process group, so a Ctrl-C meant for airlock never reaches it
+        long sid = Long.parseLong(Files.readString(Path.of("/proc", Long.toString(st.record().pid()), "stat"))
+                .replaceAll("^.*\\) ", "").split(" ")[3]);
+        assertEquals(st.record().pid(), sid, "session id of the child is its own pid");
+        assertTrue(Processes.live(st.record()).isPresent());
+        assertTrue(Processes.rssBytes(Processes.live(st.record()).orElseThrow()) > 0);
+        assertEquals("stopped", Processes.stop(st.process().toHandle(), Duration.ofSeconds(10)));
+        assertFalse(Processes.live(st.record()).isPresent());
+    }
+
+    @Test
+    void aReusedPidIsNotTheSameProcess() throws Exception {
+        Processes.Started st = start("sleeper", "exec sleep 60");
+        StackState.Proc other = new StackState.Proc("sleeper", "enclave", "x", 1, st.record().pid(),
+                st.record().processStart().minusSeconds(3600), null, "/x.log", List.of());
+        assertTrue(Processes.live(other).isEmpty(), "started an hour earlier: another process with the same pid");
+    }
+
+    @Test
+    void aProcessIgnoringSigtermIsKilledWithItsChildren() throws Exception {
+        Processes.Started st = start("stubborn", "trap '' TERM; sleep 300 & echo ready; wait");
+        Path log = dir.resolve("logs/stubborn.log");
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(log).contains("ready"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> st.process().toHandle().descendants().findAny().isPresent());
+        List<ProcessHandle> children = st.process().toHandle().descendants().toList();
+        String how = Processes.stop(st.process().toHandle(), Duration.ofSeconds(2));
+        assertEquals("killed after 2 s", how);
+        assertTrue(st.process().waitFor(10, TimeUnit.SECONDS));
+        await().atMost(Duration.ofSeconds(10)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
+    }
+
+    @Test
+    void failureMessagesQuoteTheFirstErrorAndTheLastLines() throws Exception {
+        Processes.Started st = start("failing", "echo starting; echo 'Exception in thread \"main\" java.lang.OutOfMemoryError: "
+                + "Java heap space'; echo '\tat somewhere'; exit 1");
+        assertTrue(st.process().waitFor(20, TimeUnit.SECONDS));
+        assertNotEquals(0, st.process().exitValue());
+        Path log = dir.resolve("logs/failing.log");
+        assertEquals("Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space",
+                Processes.firstError(log, st.logOffset()).orElseThrow());
+        List<String> tail = Processes.tail(log, 2);
+        assertEquals(2, tail.size());
+        assertTrue(tail.get(1).contains("at somewhere"), tail::toString);
+    }
+}
