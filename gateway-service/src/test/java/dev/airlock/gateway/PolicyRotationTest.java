@@ -88,6 +88,9 @@ class PolicyRotationTest {
     @ConfigProperty(name = "airlock.gateway.status-file")
     Path statusFile;
 
+    @ConfigProperty(name = "airlock.gateway.metrics-file")
+    Path metricsFile;
+
     final Fixtures f = Fixtures.atTestClock();
     TestKafka kafka;
     Outputs outputs;
@@ -127,6 +130,12 @@ class PolicyRotationTest {
         assertEquals(Map.of("verdict", "installed", "policy_version", 2L), policyVerdict(sendPolicy(v2)));
         accept(v2);
         await().atMost(Outputs.TIMEOUT).until(() -> status().path("policyVersion").asLong() == 2);
+        // the same state, for node-exporter's textfile collector (no port): the version in force and the counters
+        await().atMost(Outputs.TIMEOUT).until(() -> Files.exists(metricsFile)
+                && Files.readString(metricsFile).contains("\nairlock_gateway_policy_version 2\n"));
+        String metrics = Files.readString(metricsFile);
+        assertTrue(metrics.contains("# TYPE airlock_gateway_capsules_admitted_total counter\n"), metrics);
+        assertTrue(metrics.contains("\nairlock_gateway_up 1\n"), metrics);
 
         Admission old = outputs.admission(send(capsule(1, s -> { })));
         assertEquals(ReasonCode.POLICY_VERSION_MISMATCH.name(), old.reason());

@@ -30,6 +30,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Separation of duties, decided on arrival by the capsule-core engine (ARCHITECTURE §5, SECURITY-TESTS C.17): each
@@ -250,5 +251,12 @@ class SeparationOfDutiesTest {
                 .body(Fixtures.approve(c, "alice", "service-owner").toJson())
                 .post("/api/capsules/{id}/decisions", id(c)).statusCode());
         assertEquals(401, Api.as("alice").auth().preemptive().basic("alice", "wrong").get("/api/queue").statusCode());
+    }
+
+    @Test
+    void metricsAreServedForPrometheusWithoutALogin() {
+        String metrics = io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("# TYPE jvm_memory_used_bytes gauge"), "JVM metrics");
+        assertTrue(metrics.contains("kafka_consumer_"), "Kafka client metrics");
     }
 }

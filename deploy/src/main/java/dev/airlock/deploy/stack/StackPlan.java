@@ -170,6 +170,7 @@ public final class StackPlan {
         c.put("airlock.gateway.environment", Site.ENVIRONMENT);
         c.put("airlock.gateway.initial-policy", site.policyEnvelopeFile().toString());
         c.put("airlock.gateway.status-file", s.run("gateway-service").resolve("status.json").toString());
+        c.put("airlock.gateway.metrics-file", s.run("gateway-service").resolve("metrics/gateway.prom").toString());
         return quarkus("gateway-service", Plane.ENCLAVE, "gateway: admission (no listening port)", c, 0);
     }
 

@@ -125,4 +125,11 @@ class DashboardTest {
     private static String text(ChromeDriver browser, String id) {
         return browser.findElement(By.id(id)).getText().strip();
     }
+
+    @Test
+    void metricsAreServedForPrometheus() {
+        String metrics = RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("# TYPE jvm_memory_used_bytes gauge"), "JVM metrics");
+        assertTrue(metrics.contains("kafka_consumer_"), "Kafka client metrics");
+    }
 }

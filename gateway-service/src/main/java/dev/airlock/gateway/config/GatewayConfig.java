@@ -53,6 +53,12 @@ public interface GatewayConfig {
     /** Health without a port (ARCHITECTURE §1 invariant 2): a JSON status file rewritten as the gateway works. */
     Optional<Path> statusFile();
 
+    /**
+     * Metrics without a port: a Prometheus text file for node-exporter's textfile collector, rewritten atomically with
+     * the status file (e.g. {@code /var/lib/prometheus/node-exporter/airlock-gateway.prom}).
+     */
+    Optional<Path> metricsFile();
+
     /** Admitted capsule ids and lineage heads kept in memory (an optimisation; PostgreSQL stays authoritative). */
     @WithDefault("1000000")
     int ledgerCacheSize();

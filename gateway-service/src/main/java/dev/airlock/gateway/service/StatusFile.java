@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -19,8 +20,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Health without a port (ARCHITECTURE §1 invariant 2): the gateway rewrites a small JSON file (atomically: write,
- * then rename) that the launcher reads. Nothing in it is secret.
+ * Health and metrics without a port (ARCHITECTURE §1 invariant 2): the gateway rewrites a small JSON status file that
+ * the launcher reads and, if configured, a Prometheus text file for node-exporter's textfile collector, each atomically
+ * (write, then rename) every second. Nothing in either is secret.
  */
 @ApplicationScoped
 public class StatusFile {
@@ -62,10 +64,12 @@ public class StatusFile {
 
     public synchronized void write() {
         Optional<Path> target = config.statusFile();
+        Optional<Path> metrics = config.metricsFile();
+        Instant now = clock.instant();
+        metrics.ifPresent(m -> replace(m, metrics(now).getBytes(StandardCharsets.UTF_8)));
         if (target.isEmpty()) {
             return;
         }
-        Instant now = clock.instant();
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("schema", SCHEMA);
         s.put("gateway", gateway.id());
@@ -84,14 +88,58 @@ public class StatusFile {
         s.put("stale", freshness.stale());
         s.put("frozen", freshness.frozen());
         s.put("updatedAt", StrictJson.formatInstant(now));
-        Path file = target.get().toAbsolutePath();
+        replace(target.get(), StrictJson.write(s));
+    }
+
+    /** The Prometheus text exposition format (version 0.0.4) of the gateway's counters and gauges. */
+    String metrics(Instant now) {
+        Optional<TrustedPolicy> p = policies.current();
+        StringBuilder m = new StringBuilder(1024);
+        gauge(m, "airlock_gateway_up", "1 once the gateway has recovered its state and consumes.", ready ? 1 : 0);
+        counter(m, "airlock_gateway_capsules_admitted_total", "Capsules admitted (all time, from PostgreSQL).",
+                stats.admitted());
+        counter(m, "airlock_gateway_capsules_rejected_total", "Capsules rejected (all time, from PostgreSQL).",
+                stats.rejected());
+        counter(m, "airlock_gateway_policies_installed_total", "Policies installed since the gateway started.",
+                stats.policiesInstalled());
+        counter(m, "airlock_gateway_policies_rejected_total", "Policies refused since the gateway started.",
+                stats.policiesRejected());
+        gauge(m, "airlock_gateway_policy_version", "Version of the policy in force (0 without one).",
+                p.map(TrustedPolicy::version).orElse(0L));
+        gauge(m, "airlock_gateway_policy_expiry_timestamp_seconds", "When the policy in force expires (Unix time).",
+                p.map(x -> x.expiresAt().getEpochSecond()).orElse(0L));
+        gauge(m, "airlock_gateway_diode_heartbeat_timestamp_seconds", "When the last diode heartbeat was sent.",
+                freshness.lastHeartbeat().map(Instant::getEpochSecond).orElse(0L));
+        gauge(m, "airlock_gateway_diode_stale", "1 while diode heartbeats are stale.", freshness.stale() ? 1 : 0);
+        gauge(m, "airlock_gateway_frozen", "1 while admissions are frozen (stale diode heartbeats).",
+                freshness.frozen() ? 1 : 0);
+        gauge(m, "airlock_gateway_last_update_timestamp_seconds", "When this file was written.", now.getEpochSecond());
+        return m.toString();
+    }
+
+    private static void gauge(StringBuilder m, String name, String help, long value) {
+        sample(m, name, help, "gauge", value);
+    }
+
+    private static void counter(StringBuilder m, String name, String help, long value) {
+        sample(m, name, help, "counter", value);
+    }
+
+    private static void sample(StringBuilder m, String name, String help, String type, long value) {
+        m.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(' ').append(type).append('\n')
+                .append(name).append(' ').append(value).append('\n');
+    }
+
+    private static void replace(Path target, byte[] content) {
+        Path file = target.toAbsolutePath();
         try {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-            Files.write(tmp, StrictJson.write(s));
+            Files.write(tmp, content);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            LOG.warnf("Cannot write the status file %s: %s", file, e.getMessage());
+            LOG.warnf("Cannot write %s: %s", file, e.getMessage());
         }
     }
 }

@@ -42,6 +42,7 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
         config.put("airlock.gateway.environment", args.getOrDefault(ENVIRONMENT, TestPki.PROD));
         config.put("airlock.gateway.freeze-when-stale", args.getOrDefault(FREEZE, "true"));
         config.put("airlock.gateway.status-file", dir.resolve("status.json").toString());
+        config.put("airlock.gateway.metrics-file", dir.resolve("metrics/gateway.prom").toString());
         config.put("airlock.gateway.heartbeat-grace", "PT1H");
         config.put("airlock.gateway.heartbeat-check-interval", "PT0.2S");
         return config;

@@ -90,4 +90,11 @@ class IntakeRefusalTest {
         }
         return out;
     }
+
+    @Test
+    void metricsAreServedForPrometheus() {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("# TYPE jvm_memory_used_bytes gauge"), "JVM metrics");
+        assertTrue(metrics.contains("kafka_consumer_"), "Kafka client metrics");
+    }
 }
