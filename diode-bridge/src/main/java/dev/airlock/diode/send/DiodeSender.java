@@ -30,7 +30,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Queue;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -43,10 +47,16 @@ import java.util.logging.Logger;
  * as FEC-protected UDP datagrams, with signed heartbeats. Commit point: a batch's offsets are committed only after
  * every message of it was fully transmitted; its sequence assignments are fsync'd before the first datagram, so a
  * restart re-sends uncommitted records under the same sequences and the receiver collapses them.
+ * <p>
+ * Two threads, so the link never idles while the next batch is fetched, checked, FEC-encoded and journalled: the
+ * calling thread owns the Kafka consumer and the journal (poll, encode, fsync, commit); {@code diode-transmit} owns the
+ * paced socket sends and the repeats. At most {@link #BATCHES_IN_FLIGHT} encoded batches wait between them; a batch
+ * comes back to the calling thread once its last datagram left, and only then are its offsets committed.
  */
 public final class DiodeSender implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DiodeSender.class.getName());
     private static final long MAX_REPEAT_BYTES = 64L * 1024 * 1024;
+    static final int BATCHES_IN_FLIGHT = 4;
 
     private final SenderConfig cfg;
     private final ValueClassifier classifier;
@@ -65,7 +75,16 @@ public final class DiodeSender implements AutoCloseable {
     /** Offsets whose records were fully transmitted (committed at least asynchronously). */
     private final Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
 
+    /** Encoded batches waiting for the transmit thread, and the ones it has fully sent. */
+    private final BlockingQueue<Batch> toSend = new ArrayBlockingQueue<>(BATCHES_IN_FLIGHT);
+    private final Queue<Batch> sent = new ConcurrentLinkedQueue<>();
+    private volatile boolean transmitting = true;
+    private volatile Throwable transmitFailure;
+
     private record Repeat(long dueNanos, EncodedMessage message, long bytes) {
+    }
+
+    private record Batch(List<Outgoing> out, Map<TopicPartition, OffsetAndMetadata> commit, long maxSequence) {
     }
 
     public DiodeSender(SenderConfig cfg, ValueClassifier classifier, HeartbeatSigner signer, Clock clock)
@@ -122,10 +141,12 @@ public final class DiodeSender implements AutoCloseable {
         LOG.info(() -> String.format(Locale.ROOT,
                 "event=sender-started stream=%s target=%s rate=%dB/s fec=[%s] nextSequence=%d topics=%s",
                 cfg.stream(), cfg.target(), cfg.rateBytesPerSec(), cfg.fec(), journal.nextSequence(), cfg.topics()));
-        ByteBuffer buf = ByteBuffer.allocate(WireFormat.dataDatagramSize(cfg.stream(), cfg.fec().shardSize()));
+        Thread transmitter = new Thread(this::transmitLoop, "diode-transmit");
+        transmitter.setDaemon(true);
+        transmitter.start();
         try {
             while (running) {
-                sendDueRepeats(buf);
+                completeSent();
                 ConsumerRecords<byte[], byte[]> records;
                 try {
                     records = consumer.poll(Duration.ofMillis(100));
@@ -133,15 +154,21 @@ public final class DiodeSender implements AutoCloseable {
                     break;
                 }
                 if (!records.isEmpty()) {
-                    transmitBatch(records, buf);
+                    enqueue(encodeBatch(records));
                 }
             }
+            finishTransmitting(transmitter);
+            completeSent();
             commitTransmitted();
         } catch (WakeupException e) {
             // stopped mid-batch: that batch is re-sent after a restart under the same sequences (journal), and the
             // receiver collapses it
             LOG.info(() -> "event=sender-stopped-before-commit stream=" + cfg.stream());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.info(() -> "event=sender-interrupted stream=" + cfg.stream());
         } finally {
+            transmitting = false;
             heartbeatTimer.shutdownNow();
             LOG.info(() -> String.format(Locale.ROOT, "event=sender-stopped stream=%s lastSequence=%d messages=%d",
                     cfg.stream(), lastSent.get(), messagesSent.get()));
@@ -151,9 +178,11 @@ public final class DiodeSender implements AutoCloseable {
     private record Outgoing(EncodedMessage message, int bytes) {
     }
 
-    private void transmitBatch(ConsumerRecords<byte[], byte[]> records, ByteBuffer buf) throws IOException {
+    /** Checks, frames and FEC-encodes a polled batch and fsyncs its sequence assignments (the consumer's thread). */
+    private Batch encodeBatch(ConsumerRecords<byte[], byte[]> records) throws IOException {
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         List<Outgoing> out = new ArrayList<>();
+        long max = 0;
         for (ConsumerRecord<byte[], byte[]> rec : records) {
             commit.put(new TopicPartition(rec.topic(), rec.partition()), new OffsetAndMetadata(rec.offset() + 1));
             String reason = check(rec);
@@ -169,33 +198,93 @@ public final class DiodeSender implements AutoCloseable {
             if (a.reused()) {
                 reusedSequences.incrementAndGet();
             }
+            max = Math.max(max, a.sequence());
             out.add(new Outgoing(EncodedMessage.encode(cfg.stream(), a.sequence(), body, digest, cfg.fec()), body.length));
         }
         journal.sync();
-        long max = 0;
-        for (Outgoing o : out) {
-            o.message().forEachDatagram(buf, 0, tx::send);
-            long seq = o.message().sequence();
-            max = Math.max(max, seq);
-            lastSent.accumulateAndGet(seq, Math::max);
-            messagesSent.incrementAndGet();
-            if (LOG.isLoggable(Level.FINE)) {
-                LOG.fine(String.format(Locale.ROOT, "event=sent stream=%s sequence=%d bytes=%d datagrams=%d",
-                        cfg.stream(), seq, o.bytes(), o.message().datagramCount()));
-            }
-            scheduleRepeat(o);
+        return new Batch(out, commit, max);
+    }
+
+    /** Hands a batch to the transmit thread, waiting while {@link #BATCHES_IN_FLIGHT} are ahead of it. */
+    private void enqueue(Batch batch) throws InterruptedException, IOException {
+        while (!toSend.offer(batch, 100, TimeUnit.MILLISECONDS)) {
+            failIfTransmitFailed();
+            completeSent();
         }
-        if (max > 0) {
-            journal.transmitted(max);
-        }
-        // after the last datagram of the batch; asynchronous so the next fetch overlaps it. A lost commit only means
-        // a re-send under the same sequences after a restart, which the receiver collapses.
-        committed.putAll(commit);
-        consumer.commitAsync(commit, (offsets, e) -> {
-            if (e != null) {
-                LOG.warning("event=commit-failed error=" + e.getClass().getSimpleName());
+    }
+
+    /** Journals and commits (asynchronously) the batches whose last datagram has left (the consumer's thread). */
+    private void completeSent() throws IOException {
+        failIfTransmitFailed();
+        Batch b;
+        while ((b = sent.poll()) != null) {
+            if (b.maxSequence() > 0) {
+                journal.transmitted(b.maxSequence());
             }
-        });
+            // asynchronous so the next fetch overlaps it. A lost commit only means a re-send under the same
+            // sequences after a restart, which the receiver collapses.
+            committed.putAll(b.commit());
+            consumer.commitAsync(b.commit(), (offsets, e) -> {
+                if (e != null) {
+                    LOG.warning("event=commit-failed error=" + e.getClass().getSimpleName());
+                }
+            });
+        }
+    }
+
+    private void failIfTransmitFailed() throws IOException {
+        Throwable t = transmitFailure;
+        if (t != null) {
+            throw new IOException("transmission failed: " + t, t);
+        }
+    }
+
+    /** Lets the transmit thread send what is queued (a clean stop commits everything that left). */
+    private void finishTransmitting(Thread transmitter) throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!toSend.isEmpty() && transmitter.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        // no interrupt: it would close the socket under a send (an interruptible channel); the thread notices the
+        // flag within 50 ms of finishing its batch
+        transmitting = false;
+        transmitter.join(TimeUnit.SECONDS.toMillis(30));
+        failIfTransmitFailed();
+    }
+
+    /** The transmit thread: paced sends of queued batches, and the repeats when they are due. */
+    private void transmitLoop() {
+        ByteBuffer buf = ByteBuffer.allocate(WireFormat.dataDatagramSize(cfg.stream(), cfg.fec().shardSize()));
+        try {
+            while (transmitting) {
+                sendDueRepeats(buf);
+                Batch b;
+                try {
+                    b = toSend.poll(50, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                if (b == null) {
+                    continue;
+                }
+                for (Outgoing o : b.out()) {
+                    o.message().forEachDatagram(buf, 0, tx::send);
+                    long seq = o.message().sequence();
+                    lastSent.accumulateAndGet(seq, Math::max);
+                    messagesSent.incrementAndGet();
+                    if (LOG.isLoggable(Level.FINE)) {
+                        LOG.fine(String.format(Locale.ROOT, "event=sent stream=%s sequence=%d bytes=%d datagrams=%d",
+                                cfg.stream(), seq, o.bytes(), o.message().datagramCount()));
+                    }
+                    scheduleRepeat(o);
+                }
+                sent.add(b);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.severe("event=transmit-failed error=" + e);
+            transmitFailure = e;
+        }
     }
 
     private void commitTransmitted() {
