@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -59,6 +60,20 @@ class AirlockScriptIT {
         assertEquals(0, linked.exit(), linked::toString);
         assertEquals(version.out(), linked.out());
         Files.delete(bin.resolve("airlock"));
+    }
+
+    @Test
+    void theScriptRunsAPrivateCopySoARebuildCannotPullClassesFromUnderIt() throws Exception {
+        Proc version = run(tmp, Map.of(), SCRIPT.toString(), "--version");
+        assertEquals(0, version.exit(), version::toString);
+        Path jar = ROOT.resolve("cli/target/airlock-cli.jar");
+        List<Path> copies;
+        try (Stream<Path> s = Files.list(ROOT.resolve("cli/target/run"))) {
+            copies = s.filter(f -> f.getFileName().toString().startsWith("airlock-cli-")).toList();
+        }
+        assertEquals(1, copies.size(), copies::toString);
+        assertEquals(Files.size(jar), Files.size(copies.get(0)));
+        assertFalse(Files.isSameFile(jar, copies.get(0)));
     }
 
     @Test
