@@ -36,12 +36,16 @@ public final class SigningKey {
     private final byte[] secret; // Ed25519 seed (32 bytes) or P-256 scalar d (big-endian)
     private final PublicKeyHandle publicKey;
     private final ECPrivateKeyParameters ecPrivate;
+    /** Ed25519 only: the raw public key, so that signing does not derive it again (a base-point multiplication). */
+    private final byte[] edPublic;
 
-    private SigningKey(KeyAlgorithm algorithm, byte[] secret, PublicKeyHandle publicKey, ECPrivateKeyParameters ecPrivate) {
+    private SigningKey(KeyAlgorithm algorithm, byte[] secret, PublicKeyHandle publicKey, ECPrivateKeyParameters ecPrivate,
+                       byte[] edPublic) {
         this.algorithm = algorithm;
         this.secret = secret;
         this.publicKey = publicKey;
         this.ecPrivate = ecPrivate;
+        this.edPublic = edPublic;
     }
 
     public static SigningKey generate(KeyAlgorithm algorithm) {
@@ -89,7 +93,7 @@ public final class SigningKey {
     private static SigningKey ed25519(byte[] seed) throws KeyFormatException {
         byte[] pub = new byte[Ed25519.PUBLIC_KEY_SIZE];
         Ed25519.generatePublicKey(seed, 0, pub, 0);
-        return new SigningKey(KeyAlgorithm.ED25519, seed.clone(), PublicKeyHandle.ed25519(pub), null);
+        return new SigningKey(KeyAlgorithm.ED25519, seed.clone(), PublicKeyHandle.ed25519(pub), null, pub);
     }
 
     private static SigningKey p256(BigInteger d) throws KeyFormatException {
@@ -99,7 +103,7 @@ public final class SigningKey {
         }
         ECPoint q = new FixedPointCombMultiplier().multiply(Curves.P256.getG(), d).normalize();
         return new SigningKey(KeyAlgorithm.ECDSA_P256, d.toByteArray(), PublicKeyHandle.p256(q.getEncoded(false)),
-                new ECPrivateKeyParameters(d, Curves.P256));
+                new ECPrivateKeyParameters(d, Curves.P256), null);
     }
 
     /** Reads a {@code -----BEGIN PRIVATE KEY-----} (PKCS#8) PEM, as written by this class or by {@code openssl genpkey}. */
@@ -193,7 +197,7 @@ public final class SigningKey {
         return switch (algorithm) {
             case ED25519 -> {
                 byte[] sig = new byte[Ed25519.SIGNATURE_SIZE];
-                Ed25519.sign(secret, 0, message, 0, message.length, sig, 0);
+                Ed25519.sign(secret, 0, edPublic, 0, message, 0, message.length, sig, 0);
                 yield sig;
             }
             case ECDSA_P256 -> {

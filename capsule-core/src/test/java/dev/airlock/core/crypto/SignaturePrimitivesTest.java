@@ -14,6 +14,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,6 +29,20 @@ class SignaturePrimitivesTest {
 
     private final SigningKey p256 = TestPki.p256Key("primitives");
     private final SigningKey ed = TestPki.key("primitives");
+
+    /** RFC 8032 §7.1 TEST 1 and TEST 2: the production signing path gives the published Ed25519 signatures. */
+    @Test
+    void ed25519SignsTheRfc8032KnownAnswers() {
+        HexFormat hex = HexFormat.of();
+        SigningKey k1 = SigningKey.ed25519FromSeed(
+                hex.parseHex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"));
+        assertEquals("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b4"
+                + "6bd25bf5f0595bbe24655141438e7a100b", hex.formatHex(k1.sign(new byte[0])));
+        SigningKey k2 = SigningKey.ed25519FromSeed(
+                hex.parseHex("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb"));
+        assertEquals("92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d"
+                + "8c387b2eaeb4302aeeb00d291612bb0c00", hex.formatHex(k2.sign(hex.parseHex("72"))));
+    }
 
     /** A.2: ECDSA scalar ranges (CVE-2022-21449) and low-S. */
     @Nested
