@@ -193,6 +193,8 @@ public final class DiodeBenchmark {
                     LOG.severe("sender failed: " + e);
                 }
             }, "bench-sender");
+            System.err.printf(Locale.ROOT, "%-8s sending %d capsules at %.0f MB/s%n", run.label(), run.count(),
+                    linkMBps);
             t0 = System.currentTimeMillis();
             t0Nanos = System.nanoTime();
             st.start();

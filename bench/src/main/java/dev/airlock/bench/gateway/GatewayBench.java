@@ -138,6 +138,7 @@ public final class GatewayBench {
                             ids.add(capsuleId(c));
                         }
                         watch.expect(ids);
+                        System.err.printf(Locale.ROOT, "%s: measuring%n", size.label());
                         long t0 = System.nanoTime();
                         produce(producer, measured);
                         List<Long> seen = watch.await(ids, Duration.ofMinutes(20));
