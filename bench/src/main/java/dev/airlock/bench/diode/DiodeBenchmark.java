@@ -58,7 +58,14 @@ public final class DiodeBenchmark {
     private static final Logger LOG = Logger.getLogger(DiodeBenchmark.class.getName());
 
     private record Run(String label, int capsuleBytes, int count, double loss, FecParams fec) {
+        /** The same shape, fewer capsules, for the untimed warm-up pass. */
+        Run warmup(int divisor) {
+            return new Run("warmup-" + label, capsuleBytes, Math.max(10, count / divisor), loss, fec);
+        }
     }
+
+    /** The untimed warm-up carries a quarter of each run's capsules (override: -Dbench.warmup-divisor). */
+    private static final int WARMUP_DIVISOR = Integer.getInteger("bench.warmup-divisor", 4);
 
     public static void main(String[] args) throws Exception {
         Path out = Path.of("bench/results/diode.json");
@@ -83,10 +90,10 @@ public final class DiodeBenchmark {
         FecParams lossy = new FecParams(FecParams.DEFAULT.shardSize(), FecParams.DEFAULT.maxDataShards(),
                 FecParams.DEFAULT.overheadPercent(), FecParams.DEFAULT.minParity(), 0.05);
         List<Run> runs = List.of(
-                new Run("10KB-0%", 10_000, (int) (4000 * scale), 0, FecParams.DEFAULT),
-                new Run("1MB-0%", 1_000_000, (int) (80 * scale), 0, FecParams.DEFAULT),
-                new Run("10KB-5%", 10_000, (int) (4000 * scale), 0.05, lossy),
-                new Run("1MB-5%", 1_000_000, (int) (80 * scale), 0.05, lossy));
+                new Run("10KB-0%", 10_000, (int) (10_000 * scale), 0, FecParams.DEFAULT),
+                new Run("1MB-0%", 1_000_000, (int) (200 * scale), 0, FecParams.DEFAULT),
+                new Run("10KB-5%", 10_000, (int) (10_000 * scale), 0.05, lossy),
+                new Run("1MB-5%", 1_000_000, (int) (200 * scale), 0.05, lossy));
 
         Path tmp = Files.createTempDirectory("diode-bench");
         ObjectNode doc = StrictJson.mapper().createObjectNode();
@@ -99,6 +106,15 @@ public final class DiodeBenchmark {
             System.err.printf(Locale.ROOT, "reference: raw loopback UDP %.1f MB/s with %d-byte datagrams%n",
                     rawBps / 1e6, datagram);
             Fixtures fix = new Fixtures();
+            // A bridge runs for months: measure it with the JIT compiler done, not busy. One untimed pass of every
+            // run shape at the highest link rate compiles the sender, receiver, FEC and both brokers' hot paths (a
+            // cold first run spent a third of its CPU in the compiler threads).
+            double warmRate = linkRates.stream().mapToDouble(Double::doubleValue).max().orElse(60);
+            for (Run run : runs) {
+                if (only == null || run.label().equals(only)) {
+                    run(run.warmup(WARMUP_DIVISOR), control, enclave, fix, tmp, warmRate, rawBps, datagram);
+                }
+            }
             for (double linkMBps : linkRates) {
                 for (Run run : runs) {
                     if (only != null && !run.label().equals(only)) {
@@ -116,7 +132,8 @@ public final class DiodeBenchmark {
 
     private static ObjectNode run(Run run, TestKafka control, TestKafka enclave, Fixtures fix, Path tmp,
                                   double linkMBps, double rawBps, int datagramBytes) throws Exception {
-        String stream = String.format(Locale.ROOT, "bench-%d-%d-%d", run.capsuleBytes(), Math.round(run.loss() * 100),
+        String stream = String.format(Locale.ROOT, "%s-%d-%d-%d",
+                run.label().startsWith("warmup-") ? "warm" : "bench", run.capsuleBytes(), Math.round(run.loss() * 100),
                 Math.round(linkMBps));
         List<Map.Entry<String, byte[]>> capsules = new ArrayList<>();
         long valueBytes = 0;
@@ -248,6 +265,8 @@ public final class DiodeBenchmark {
         ObjectNode p = o.putObject("params");
         p.put("capsuleBytes", run.capsuleBytes());
         p.put("capsules", run.count());
+        p.put("warmupCapsules", run.warmup(WARMUP_DIVISOR).count());
+        p.put("warmup", "one untimed pass of every run shape at the highest link rate before the first measured run");
         p.put("loss", run.loss());
         p.put("lossModel", run.loss() > 0 ? "i.i.d. drop in the relay (seed 42)" : "none, sender to receiver directly");
         p.put("fec", run.fec().toString());

@@ -1,5 +1,6 @@
 package dev.airlock.bench.gateway;
 
+import dev.airlock.bench.CpuAccount;
 import dev.airlock.core.capsule.Capsule;
 import dev.airlock.core.crypto.Hex;
 import dev.airlock.core.crypto.KeyFiles;
@@ -80,7 +81,7 @@ public final class GatewayBench {
     }
 
     record Result(Size size, int actualBytes, double engineRate, double gatewayRate, long gatewayMillis,
-                  double p50Ms, double p99Ms) {
+                  double p50Ms, double p99Ms, Map<String, Double> cpuMs) {
         double ratio() {
             return gatewayRate / engineRate;
         }
@@ -139,9 +140,13 @@ public final class GatewayBench {
                         }
                         watch.expect(ids);
                         System.err.printf(Locale.ROOT, "%s: measuring%n", size.label());
+                        CpuAccount cpu = new CpuAccount().process("gateway", gateway.pid())
+                                .process("benchJvm", ProcessHandle.current().pid());
+                        Map<String, Double> cpuBefore = cpu.snapshot();
                         long t0 = System.nanoTime();
                         produce(producer, measured);
                         List<Long> seen = watch.await(ids, Duration.ofMinutes(20));
+                        Map<String, Double> cpuMs = CpuAccount.delta(cpuBefore, cpu.snapshot());
                         // the machine is shared: the reference is taken just before and just after, and averaged
                         double engineAfter = engineRate(measured, trusted);
                         double engine = (engineBefore + engineAfter) / 2;
@@ -154,7 +159,8 @@ public final class GatewayBench {
                             latencies.add((at - t0) / 1e6);
                         }
                         Result r = new Result(size, bytes, engine, rate, millis, pct(latencies, 0.50),
-                                pct(latencies, 0.99));
+                                pct(latencies, 0.99), cpuMs);
+                        System.err.printf(Locale.ROOT, "%s CPU during the run (ms): %s%n", size.label(), cpuMs);
                         results.add(r);
                         System.err.printf(Locale.ROOT, "%s gateway: %.1f admissions/s (%d in %d ms), %.0f %% of the "
                                 + "engine%n", size.label(), rate, seen.size(), millis, 100 * r.ratio());
@@ -449,6 +455,11 @@ public final class GatewayBench {
             c.put("gatewayMillis", r.gatewayMillis());
             c.put("p50Ms", round(r.p50Ms()));
             c.put("p99Ms", round(r.p99Ms()));
+            Map<String, Object> cpu = new LinkedHashMap<>();
+            r.cpuMs().forEach((k, v) -> cpu.put(k, round(v / r.size().count())));
+            c.put("cpuMsPerCapsule", cpu);
+            c.put("cpuCoresBusy", round(r.cpuMs().entrySet().stream().filter(e -> !e.getKey().equals("jit"))
+                    .mapToDouble(Map.Entry::getValue).sum() / Math.max(1, r.gatewayMillis())));
             cases.add(c);
         }
         out.put("cases", cases);
@@ -460,6 +471,10 @@ public final class GatewayBench {
         params.put("gateway", "packaged quarkus-run.jar, child process, default JVM options");
         params.put("kafka", "single-node KRaft broker in the benchmark JVM (test-support EmbeddedKafka)");
         params.put("postgres", "zonky embedded PostgreSQL (test-support)");
+        params.put("cpu", "cpuMsPerCapsule: user+system CPU from /proc over the measured window divided by the capsules"
+                + " (gateway = the gateway process; benchJvm = the broker, the load producer and the admission watcher;"
+                + " jit = the compiler threads of both JVMs, already counted in those two; postgres = server and"
+                + " backends); the machine has 2 cores for all of them");
         out.put("params", params);
         Map<String, Object> machine = new LinkedHashMap<>();
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
