@@ -28,10 +28,6 @@ import dev.airlock.core.verify.ReasonCode;
 import dev.airlock.core.verify.VerificationException;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -140,12 +136,9 @@ public final class StrictJson {
         if (bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB && (bytes[2] & 0xff) == 0xBF) {
             throw new VerificationException(ReasonCode.MALFORMED, "byte order mark before the document");
         }
-        try {
-            StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes));
-        } catch (CharacterCodingException e) {
+        // Checked on the raw bytes before Jackson decodes them: Jackson's UTF-8 decoding accepts overlong forms
+        // (C0 80 reaches a string as U+0000), so it cannot be the check.
+        if (!Utf8.isWellFormed(bytes)) {
             throw new VerificationException(ReasonCode.MALFORMED, "not valid UTF-8");
         }
         try (JsonParser p = FACTORY.createParser(bytes)) {
