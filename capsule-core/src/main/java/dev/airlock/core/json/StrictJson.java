@@ -153,6 +153,7 @@ public final class StrictJson {
     }
 
     private static void scan(JsonParser p, Limits limits) throws IOException, VerificationException {
+        ScalarValueCheck text = new ScalarValueCheck();
         JsonToken first = p.nextToken();
         if (first != JsonToken.START_OBJECT) {
             throw new VerificationException(ReasonCode.MALFORMED, "document is not a JSON object");
@@ -170,8 +171,21 @@ public final class StrictJson {
                     }
                 }
                 case END_OBJECT, END_ARRAY -> depth--;
-                case FIELD_NAME -> requireScalarValues(p.currentName());
-                case VALUE_STRING -> requireScalarValues(p.getText());
+                case FIELD_NAME -> {
+                    // The name String exists already (Jackson's symbol table); nothing is built for it here.
+                    text.reset().write(p.currentName());
+                    text.requireScalarValues();
+                }
+                case VALUE_STRING -> {
+                    // getText() would build a String of the whole value (a capsule's 1.4 MB base64 payload) only to
+                    // look at it, and getTextCharacters() would join Jackson's 64K-char segments into one array;
+                    // getText(Writer) hands over the segments themselves.
+                    int length = p.getText(text.reset());
+                    // getText() enforced the parser's string-length limit while joining the segments; keep it, so a
+                    // too-long string is still TOO_LARGE here and not MALFORMED later in readTree.
+                    p.streamReadConstraints().validateStringLength(length);
+                    text.requireScalarValues();
+                }
                 case VALUE_NUMBER_FLOAT -> throw new VerificationException(ReasonCode.MALFORMED,
                         "floating-point number at " + p.getParsingContext().pathAsPointer()
                                 + " (signed documents carry decimals as strings)");
@@ -192,22 +206,6 @@ public final class StrictJson {
         }
         if (p.nextToken() != null) {
             throw new VerificationException(ReasonCode.MALFORMED, "trailing data after the document");
-        }
-    }
-
-    private static void requireScalarValues(String s) throws VerificationException {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    i++;
-                    continue;
-                }
-                throw new VerificationException(ReasonCode.MALFORMED, "lone surrogate in a string");
-            }
-            if (Character.isLowSurrogate(c)) {
-                throw new VerificationException(ReasonCode.MALFORMED, "lone surrogate in a string");
-            }
         }
     }
 
