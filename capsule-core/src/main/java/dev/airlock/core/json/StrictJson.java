@@ -28,10 +28,6 @@ import dev.airlock.core.verify.ReasonCode;
 import dev.airlock.core.verify.VerificationException;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -140,12 +136,9 @@ public final class StrictJson {
         if (bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB && (bytes[2] & 0xff) == 0xBF) {
             throw new VerificationException(ReasonCode.MALFORMED, "byte order mark before the document");
         }
-        try {
-            StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes));
-        } catch (CharacterCodingException e) {
+        // Checked on the raw bytes before Jackson decodes them: Jackson's UTF-8 decoding accepts overlong forms
+        // (C0 80 reaches a string as U+0000), so it cannot be the check.
+        if (!Utf8.isWellFormed(bytes)) {
             throw new VerificationException(ReasonCode.MALFORMED, "not valid UTF-8");
         }
         try (JsonParser p = FACTORY.createParser(bytes)) {
@@ -160,6 +153,7 @@ public final class StrictJson {
     }
 
     private static void scan(JsonParser p, Limits limits) throws IOException, VerificationException {
+        ScalarValueCheck text = new ScalarValueCheck();
         JsonToken first = p.nextToken();
         if (first != JsonToken.START_OBJECT) {
             throw new VerificationException(ReasonCode.MALFORMED, "document is not a JSON object");
@@ -177,8 +171,21 @@ public final class StrictJson {
                     }
                 }
                 case END_OBJECT, END_ARRAY -> depth--;
-                case FIELD_NAME -> requireScalarValues(p.currentName());
-                case VALUE_STRING -> requireScalarValues(p.getText());
+                case FIELD_NAME -> {
+                    // The name String exists already (Jackson's symbol table); nothing is built for it here.
+                    text.reset().write(p.currentName());
+                    text.requireScalarValues();
+                }
+                case VALUE_STRING -> {
+                    // getText() would build a String of the whole value (a capsule's 1.4 MB base64 payload) only to
+                    // look at it, and getTextCharacters() would join Jackson's 64K-char segments into one array;
+                    // getText(Writer) hands over the segments themselves.
+                    int length = p.getText(text.reset());
+                    // getText() enforced the parser's string-length limit while joining the segments; keep it, so a
+                    // too-long string is still TOO_LARGE here and not MALFORMED later in readTree.
+                    p.streamReadConstraints().validateStringLength(length);
+                    text.requireScalarValues();
+                }
                 case VALUE_NUMBER_FLOAT -> throw new VerificationException(ReasonCode.MALFORMED,
                         "floating-point number at " + p.getParsingContext().pathAsPointer()
                                 + " (signed documents carry decimals as strings)");
@@ -199,22 +206,6 @@ public final class StrictJson {
         }
         if (p.nextToken() != null) {
             throw new VerificationException(ReasonCode.MALFORMED, "trailing data after the document");
-        }
-    }
-
-    private static void requireScalarValues(String s) throws VerificationException {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    i++;
-                    continue;
-                }
-                throw new VerificationException(ReasonCode.MALFORMED, "lone surrogate in a string");
-            }
-            if (Character.isLowSurrogate(c)) {
-                throw new VerificationException(ReasonCode.MALFORMED, "lone surrogate in a string");
-            }
         }
     }
 
