@@ -53,11 +53,16 @@ public final class ReedSolomon {
         for (int i = 0; i < m; i++) {
             java.util.Arrays.fill(parity[i], 0, len, (byte) 0);
         }
+        if (m == 0) {
+            return;
+        }
+        byte[][] powers = new byte[8][len];
+        int[] column = new int[m];
         for (int j = 0; j < k; j++) {
-            byte[] in = data[j];
             for (int i = 0; i < m; i++) {
-                Gf256.mulAdd(cauchy[i][j], in, parity[i], len);
+                column[i] = cauchy[i][j];
             }
+            Gf256.mulAddRows(column, data[j], parity, len, powers);
         }
     }
 
@@ -101,21 +106,27 @@ public final class ReedSolomon {
         // syndromes: received parity minus the contribution of the data shards we do have
         byte[][] syn = new byte[e][];
         for (int r = 0; r < e; r++) {
-            byte[] s = shards[k + rows[r]].clone();
-            int[] coeff = cauchy[rows[r]];
-            for (int j = 0; j < k; j++) {
-                if (shards[j] != null) {
-                    Gf256.mulAdd(coeff[j], shards[j], s, len);
+            syn[r] = java.util.Arrays.copyOf(shards[k + rows[r]], len);
+        }
+        byte[][] powers = new byte[8][len];
+        int[] column = new int[e];
+        for (int j = 0; j < k; j++) {
+            if (shards[j] != null) {
+                for (int r = 0; r < e; r++) {
+                    column[r] = cauchy[rows[r]][j];
                 }
+                Gf256.mulAddRows(column, shards[j], syn, len, powers);
             }
-            syn[r] = s;
+        }
+        byte[][] out = new byte[e][len];
+        for (int r = 0; r < e; r++) {
+            for (int c = 0; c < e; c++) {
+                column[c] = ainv[c][r];
+            }
+            Gf256.mulAddRows(column, syn[r], out, len, powers);
         }
         for (int c = 0; c < e; c++) {
-            byte[] out = new byte[len];
-            for (int r = 0; r < e; r++) {
-                Gf256.mulAdd(ainv[c][r], syn[r], out, len);
-            }
-            shards[missing[c]] = out;
+            shards[missing[c]] = out[c];
         }
         return true;
     }

@@ -32,6 +32,55 @@ class ReedSolomonTest {
         return d;
     }
 
+    /**
+     * The parity bytes are the wire contract: whatever the encoder does to be fast, they must be exactly
+     * Σ_j C[i][j] · d_j computed byte by byte from the field's definition (here with {@link Gf256#mul}), for block
+     * shapes below and above the point where the encoder switches from table look-ups to powers of two, and for shard
+     * lengths that are not a multiple of eight.
+     */
+    @ParameterizedTest
+    @CsvSource({"1,1,1", "3,2,7", "8,3,1360", "8,4,1360", "10,5,97", "128,13,1360", "128,25,1365", "200,55,9"})
+    void parityIsTheCauchyProductByteForByte(int k, int m, int len) {
+        Random r = new Random(31L * k + m + len);
+        byte[][] d = data(r, k, len);
+        byte[][] p = new byte[m][len];
+        new ReedSolomon(k, m).encode(d, p, len);
+        for (int i = 0; i < m; i++) {
+            for (int x = 0; x < len; x++) {
+                int expected = 0;
+                for (int j = 0; j < k; j++) {
+                    expected ^= Gf256.mul(Gf256.inv((k + i) ^ j), d[j][x]);
+                }
+                assertEquals(expected, p[i][x] & 0xff, "parity " + i + " byte " + x);
+            }
+        }
+    }
+
+    @Test
+    void multiplyingIntoManyRowsAgreesWithTheTableForEveryCoefficient() {
+        Random r = new Random(7);
+        int len = 203; // not a multiple of 8: the tail takes the byte-wise path
+        byte[] in = new byte[len];
+        r.nextBytes(in);
+        for (int rows : new int[] {1, Gf256.ROWS_FOR_POWERS - 1, Gf256.ROWS_FOR_POWERS, 16}) {
+            for (int base = 0; base < 256; base += rows) {
+                int[] coeffs = new int[rows];
+                byte[][] fast = new byte[rows][len];
+                byte[][] slow = new byte[rows][len];
+                for (int i = 0; i < rows; i++) {
+                    coeffs[i] = (base + i) & 0xff; // every coefficient, 0 and 1 included
+                    r.nextBytes(fast[i]);
+                    slow[i] = fast[i].clone();
+                    Gf256.mulAdd(coeffs[i], in, slow[i], len);
+                }
+                Gf256.mulAddRows(coeffs, in, fast, len, new byte[8][len]);
+                for (int i = 0; i < rows; i++) {
+                    assertArrayEquals(slow[i], fast[i], "coefficient " + coeffs[i] + " with " + rows + " rows");
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({"1,3", "4,3", "10,4", "128,13", "200,55", "64,64"})
     void anyKOfTheShardsRestoreTheData(int k, int m) {
