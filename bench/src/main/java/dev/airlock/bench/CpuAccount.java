@@ -25,16 +25,23 @@ public final class CpuAccount {
         return this;
     }
 
-    /** A point-in-time reading: ms of CPU per named process, "jit" (compiler threads of them all), "postgres". */
+    /**
+     * A point-in-time reading: ms of CPU per named process, "jit" (compiler threads of them all) and "&lt;name&gt;Jit"
+     * per process (both already inside the process figures), "postgres".
+     */
     public Map<String, Double> snapshot() {
         Map<String, Double> out = new LinkedHashMap<>();
         long jit = 0;
+        Map<String, Double> perProcess = new LinkedHashMap<>();
         for (Map.Entry<String, Long> e : pids.entrySet()) {
             long[] t = stat(Path.of("/proc", Long.toString(e.getValue()), "stat"));
             out.put(e.getKey(), t == null ? 0 : (t[0] + t[1]) * TICK_MS);
-            jit += compilerTicks(e.getValue());
+            long compiler = compilerTicks(e.getValue());
+            perProcess.put(e.getKey() + "Jit", compiler * TICK_MS);
+            jit += compiler;
         }
         out.put("jit", jit * TICK_MS);
+        out.putAll(perProcess);
         out.put("postgres", postgresTicks() * TICK_MS);
         return out;
     }
