@@ -188,7 +188,7 @@ public final class GatewayBench {
 
     /** Warm-up ends once the JIT compilers use at most this share of the CPU of a round (or after the last round). */
     static final double MAX_JIT_SHARE = Double.parseDouble(System.getProperty("bench.max-jit-share", "0.10"));
-    static final int MAX_WARMUP_ROUNDS = Integer.getInteger("bench.max-warmup-rounds", 6);
+    static final int MAX_WARMUP_ROUNDS = Integer.getInteger("bench.max-warmup-rounds", 15);
 
     /** The compilers' share of all CPU in a window: jit is counted within gateway and benchJvm already. */
     static double jitShare(Map<String, Double> cpuMs) {
