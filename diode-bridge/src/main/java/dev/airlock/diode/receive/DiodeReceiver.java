@@ -434,7 +434,10 @@ public final class DiodeReceiver implements AutoCloseable {
             }
             s.assemblies.put(seq, a);
             pendingBytes += a.budget();
-            s.learn(seq, now);
+            // The sender starts a message only after the previous one left, so a datagram of seq shows that
+            // everything below it was sent. Not seq itself: a sender that died mid-message re-sends it after its
+            // restart, and until a heartbeat (or a later message) says seq was sent whole, its hole is not due.
+            s.learn(seq - 1, now);
         }
         switch (a.add(h, data.shard(), now)) {
             case INCONSISTENT -> drop("inconsistent_header");
