@@ -21,6 +21,7 @@ import dev.airlock.core.verify.VerificationEngine;
 import dev.airlock.core.verify.Verdict;
 import dev.airlock.deploy.stack.HealthCheck;
 import dev.airlock.deploy.stack.KafkaSetup;
+import dev.airlock.deploy.stack.Processes;
 import dev.airlock.deploy.stack.Progress;
 import dev.airlock.deploy.stack.Site;
 import dev.airlock.deploy.stack.Stack;
@@ -205,6 +206,7 @@ public final class E2eBench {
                 // the next sample
             }
         }, 0, 2, TimeUnit.SECONDS);
+        Map<String, Double> cpuBefore = cpuByProcess();
         Instant approvalsBegin = clock.instant();
         long start = System.nanoTime();
         Map<String, Integer> statuses = approveAll(items, approval, site, alice, rate, approvedAtNanos);
@@ -218,6 +220,8 @@ public final class E2eBench {
         while (loggedAtNanos.size() < n && clock.instant().isBefore(deadline)) {
             TimeUnit.MILLISECONDS.sleep(200); // polling the watcher's progress
         }
+        Map<String, Double> cpuAfter = cpuByProcess();
+        long windowNanos = System.nanoTime() - start;
         stop.set(true);
         watcher.join(10_000);
         admissions.join(10_000);
@@ -286,6 +290,7 @@ public final class E2eBench {
         stages.put("runnerRunMs", stage(runnerRun, "apply, validation in a network namespace, rollback rehearsal, signing"));
         stages.put("runToLoggedMs", stage(toLogged, "evidence to the broker, verified, appended to the log, projected"));
         r.put("stages", stages);
+        r.put("cpu", cpuReport(cpuBefore, cpuAfter, Math.max(1, loggedAtNanos.size()), windowNanos));
         r.put("offeredPerSec", round(offered));
         r.put("outcomes", outcomes);
         r.put("stackPeakRssBytes", peakRss.get());
@@ -309,7 +314,50 @@ public final class E2eBench {
                         + "validation p50 %.0f ms, p99 %.0f ms; peak stack RSS %s; outcomes %s -> %s", throughput,
                 engineRate, throughput / engineRate, p50, p99, Progress.bytes(peakRss.get()), outcomes,
                 settings.root().relativize(out));
+        Map<?, ?> cpu = (Map<?, ?>) r.get("cpu");
+        progress.line("airlock bench: CPU %s ms per capsule, %s cores busy on average; by process (ms per capsule): %s",
+                cpu.get("msPerCapsule"), cpu.get("coresBusy"), cpu.get("msPerCapsuleByProcess"));
         return r;
+    }
+
+    /** CPU ms so far of every stack process (with its children, live and reaped) and of this client JVM. */
+    private Map<String, Double> cpuByProcess() throws IOException {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (Stack.ProcessStatus p : stack.status().processes()) {
+            ProcessHandle.of(p.pid()).ifPresent(h -> m.put(p.name(), Processes.cpuMillis(h)));
+        }
+        m.put("bench-client", Processes.ownCpuMillis(ProcessHandle.current()));
+        return m;
+    }
+
+    /**
+     * Where the CPU of the measured window (first approval posted until the last evidence logged) went: ms per
+     * capsule by process, largest first, and how many cores the stack kept busy on average.
+     */
+    static Map<String, Object> cpuReport(Map<String, Double> before, Map<String, Double> after, int capsules,
+                                         long windowNanos) {
+        Map<String, Double> perCapsule = new LinkedHashMap<>();
+        double total = 0;
+        List<Map.Entry<String, Double>> deltas = new ArrayList<>();
+        for (Map.Entry<String, Double> e : after.entrySet()) {
+            Double b = before.get(e.getKey());
+            if (b != null) { // a process that restarted in the window is left out rather than counted from zero
+                deltas.add(Map.entry(e.getKey(), e.getValue() - b));
+            }
+        }
+        deltas.sort(Map.Entry.<String, Double>comparingByValue().reversed());
+        for (Map.Entry<String, Double> e : deltas) {
+            perCapsule.put(e.getKey(), round(e.getValue() / capsules));
+            total += e.getValue();
+        }
+        Map<String, Object> cpu = new LinkedHashMap<>();
+        cpu.put("msPerCapsule", round(total / capsules));
+        cpu.put("msPerCapsuleByProcess", perCapsule);
+        cpu.put("coresBusy", round(total / (windowNanos / 1e6)));
+        cpu.put("cores", Runtime.getRuntime().availableProcessors());
+        cpu.put("what", "user + system time from /proc over the measured window, each process with its children "
+                + "(validation runs, PostgreSQL backends); bench-client is this JVM (approvals, watchers)");
+        return cpu;
     }
 
     private void propose(List<Item> items) throws Exception {

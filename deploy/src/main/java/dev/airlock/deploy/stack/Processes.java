@@ -94,6 +94,36 @@ public final class Processes {
     }
 
     /**
+     * CPU time (user + system) of a process tree in ms: the process, its live descendants, and what each of them reaped
+     * (a validation run the runner waited for, a PostgreSQL backend that exited). A child is counted once: while it
+     * lives under its own entry, afterwards in its parent's reaped time. 0 where there is no {@code /proc}.
+     */
+    public static double cpuMillis(ProcessHandle h) {
+        long ticks = ticksOf(h.pid(), true);
+        for (ProcessHandle d : h.descendants().toList()) {
+            ticks += ticksOf(d.pid(), true);
+        }
+        return ticks * 10.0; // USER_HZ is 100 on Linux
+    }
+
+    /** CPU time of this one process (its threads), in ms, without children. */
+    public static double ownCpuMillis(ProcessHandle h) {
+        return ticksOf(h.pid(), false) * 10.0;
+    }
+
+    private static long ticksOf(long pid, boolean withReaped) {
+        try {
+            String s = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
+            // fields after the command name, which may hold spaces: state ppid ... utime(14) stime cutime cstime
+            String[] f = s.substring(s.lastIndexOf(')') + 2).trim().split(" ");
+            long t = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return withReaped ? t + Long.parseLong(f[13]) + Long.parseLong(f[14]) : t;
+        } catch (IOException | RuntimeException e) {
+            return 0; // gone, or not Linux
+        }
+    }
+
+    /**
      * Stops a process and its descendants: SIGTERM to the process (its own shutdown hooks stop what it started),
      * wait up to {@code grace}, then SIGKILL to whatever of the tree is left.
      *

@@ -60,6 +60,23 @@ class ProcessesTest {
     }
 
     @Test
+    void cpuOfATreeCountsLiveDescendantsAndReapedChildrenOnce() throws Exception {
+        // the shell itself only waits; a child it reaped burns ~0.8 s, a child still alive burned ~0.6 s
+        Processes.Started st = start("burner", "burn() { i=0; while [ $i -lt $1 ]; do i=$((i+1)); done; }; "
+                + "(burn 800000); (burn 600000; echo burnt-$((1 + 1)); exec sleep 60) & wait");
+        Path log = dir.resolve("logs/burner.log");
+        // (the log's first line repeats the command, so the marker is computed)
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("burnt-2"));
+        ProcessHandle h = st.process().toHandle();
+        double tree = Processes.cpuMillis(h);
+        double own = Processes.ownCpuMillis(h);
+        assertTrue(own < 200, "the waiting shell itself: " + own + " ms");
+        // either part alone is well below this: the reaped child (~800 ms) and the live one (~600 ms) both count
+        assertTrue(tree - own >= 1100, "children: " + (tree - own) + " ms");
+        assertTrue(tree - own < 3000, "counted twice? " + (tree - own) + " ms");
+    }
+
+    @Test
     void aReusedPidIsNotTheSameProcess() throws Exception {
         Processes.Started st = start("sleeper", "exec sleep 60");
         StackState.Proc other = new StackState.Proc("sleeper", "enclave", "x", 1, st.record().pid(),
