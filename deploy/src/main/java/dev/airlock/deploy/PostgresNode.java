@@ -1,9 +1,11 @@
 package dev.airlock.deploy;
 
+import dev.airlock.deploy.stack.Processes;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -48,11 +50,18 @@ public final class PostgresNode {
                 }
             }
         }
+        // pg_ctl leaves the postmaster to init: name it, so status counts its memory and CPU with this node
+        Path adopted = Path.of(System.getProperty("user.dir")).resolve(Processes.ADOPTED_PIDS);
+        List<String> pidFile = Files.readAllLines(dir.resolve("data").resolve("postmaster.pid"));
+        Path tmp = adopted.resolveSibling(Processes.ADOPTED_PIDS + ".tmp");
+        Files.writeString(tmp, pidFile.get(0).trim() + "\n");
+        Files.move(tmp, adopted, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         System.out.println("postgres ready on 127.0.0.1:" + port + " databases " + dbs);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 pg.close();
+                Files.deleteIfExists(adopted);
             } catch (Exception e) {
                 System.err.println("postgres stop: " + e.getMessage());
             }

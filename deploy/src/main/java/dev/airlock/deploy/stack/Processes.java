@@ -70,11 +70,44 @@ public final class Processes {
         });
     }
 
-    /** Resident memory of the process and all its descendants (PostgreSQL runs as children of its node), in bytes. */
+    /** The file in a stack process's working directory that names the daemons it started (one pid per line). */
+    public static final String ADOPTED_PIDS = "adopted.pids";
+
+    /**
+     * The process and the daemons it declared in {@value #ADOPTED_PIDS} in its working directory: processes it
+     * started that then left its tree (a PostgreSQL postmaster, started through {@code pg_ctl}, belongs to init).
+     * A declared pid counts only while it is alive and started after the process (not a reused pid).
+     */
+    public static List<ProcessHandle> roots(ProcessHandle h) {
+        List<ProcessHandle> roots = new ArrayList<>();
+        roots.add(h);
+        Optional<Instant> started = h.info().startInstant();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(h.pid()), "cwd", ADOPTED_PIDS))) {
+                long pid = Long.parseLong(line.trim());
+                // itself, a repeat, or still inside its tree (counted there already)
+                if (roots.stream().anyMatch(r -> r.pid() == pid) || h.descendants().anyMatch(d -> d.pid() == pid)) {
+                    continue;
+                }
+                ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                        .filter(d -> started.isEmpty() || d.info().startInstant().map(s -> !s.isBefore(
+                                started.get().minusSeconds(1))).orElse(true))
+                        .ifPresent(roots::add);
+            }
+        } catch (IOException | RuntimeException e) {
+            // none declared, or not Linux
+        }
+        return roots;
+    }
+
+    /** Resident memory of the process, its descendants and its declared daemons with theirs, in bytes. */
     public static long rssBytes(ProcessHandle h) {
-        long total = rssOf(h.pid());
-        for (ProcessHandle d : h.descendants().toList()) {
-            total += rssOf(d.pid());
+        long total = 0;
+        for (ProcessHandle r : roots(h)) {
+            total += rssOf(r.pid());
+            for (ProcessHandle d : r.descendants().toList()) {
+                total += rssOf(d.pid());
+            }
         }
         return total;
     }
@@ -94,14 +127,18 @@ public final class Processes {
     }
 
     /**
-     * CPU time (user + system) of a process tree in ms: the process, its live descendants, and what each of them reaped
-     * (a validation run the runner waited for, a PostgreSQL backend that exited). A child is counted once: while it
-     * lives under its own entry, afterwards in its parent's reaped time. 0 where there is no {@code /proc}.
+     * CPU time (user + system) of a process tree in ms: the process and its declared daemons (see {@link #roots}),
+     * their live descendants, and what each of them reaped (a validation run the runner waited for, a PostgreSQL
+     * backend that exited). A child is counted once: while it lives under its own entry, afterwards in its parent's
+     * reaped time. 0 where there is no {@code /proc}.
      */
     public static double cpuMillis(ProcessHandle h) {
-        long ticks = ticksOf(h.pid(), true);
-        for (ProcessHandle d : h.descendants().toList()) {
-            ticks += ticksOf(d.pid(), true);
+        long ticks = 0;
+        for (ProcessHandle r : roots(h)) {
+            ticks += ticksOf(r.pid(), true);
+            for (ProcessHandle d : r.descendants().toList()) {
+                ticks += ticksOf(d.pid(), true);
+            }
         }
         return ticks * 10.0; // USER_HZ is 100 on Linux
     }

@@ -77,6 +77,27 @@ class ProcessesTest {
     }
 
     @Test
+    void aDeclaredDaemonCountsWithItsProcessButAPidOlderThanItDoesNot() throws Exception {
+        // like pg_ctl: the daemon leaves the tree (its parent exits), and the process names it in adopted.pids;
+        // pid 1 is declared too and must be ignored (it started long before: a stale or reused pid)
+        Processes.Started st = start("node", "(sleep 60 & echo $! > adopted.pids.tmp); echo 1 >> adopted.pids.tmp; "
+                + "mv adopted.pids.tmp " + Processes.ADOPTED_PIDS + "; echo daemon-$((1 + 1)); exec sleep 60");
+        Path log = dir.resolve("logs/node.log");
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(log).contains("daemon-2"));
+        long daemonPid = Long.parseLong(Files.readAllLines(dir.resolve("run/node").resolve(Processes.ADOPTED_PIDS)).get(0));
+        ProcessHandle daemon = ProcessHandle.of(daemonPid).orElseThrow();
+        try {
+            ProcessHandle h = st.process().toHandle();
+            assertTrue(h.descendants().noneMatch(d -> d.pid() == daemonPid), "the daemon should have left the tree");
+            assertEquals(List.of(h.pid(), daemonPid), Processes.roots(h).stream().map(ProcessHandle::pid).toList());
+            long alone = Processes.rssBytes(h) - Processes.rssBytes(daemon);
+            assertTrue(alone > 0 && alone < Processes.rssBytes(h), "the daemon's memory is counted with the process");
+        } finally {
+            daemon.destroyForcibly();
+        }
+    }
+
+    @Test
     void aReusedPidIsNotTheSameProcess() throws Exception {
         Processes.Started st = start("sleeper", "exec sleep 60");
         StackState.Proc other = new StackState.Proc("sleeper", "enclave", "x", 1, st.record().pid(),
