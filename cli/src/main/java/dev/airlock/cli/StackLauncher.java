@@ -87,7 +87,7 @@ final class StackLauncher {
             // Nothing was ever built here, so no stack can be running from this checkout.
             if (command.equals("status")) {
                 err.println("airlock status: no stack in " + home() + " (nothing is built yet; ./airlock up builds and starts it)");
-                out.println("{\"running\":false,\"healthy\":false,\"processes\":[],\"rssBytes\":0}");
+                out.println("{\"running\":false,\"healthy\":false,\"processes\":[],\"rssBytes\":0,\"pssBytes\":0}");
                 return ExitCodes.REJECTED;
             }
             if (command.equals("down")) {

@@ -247,6 +247,9 @@ class StackIT {
             names.add(p.path("name").asText());
             assertTrue(p.path("alive").asBoolean() && p.path("healthy").asBoolean(), p::toString);
             assertTrue(p.path("rssBytes").asLong() > 0, p::toString);
+            // PSS splits shared pages among their sharers: never more than the summed resident sets
+            assertTrue(p.path("pssBytes").asLong() > 0 && p.path("pssBytes").asLong() <= p.path("rssBytes").asLong(),
+                    p::toString);
         });
         assertEquals(List.of("kafka-control", "kafka-enclave", "postgres-control", "postgres-enclave", "planner-service",
                 "approval-service", "diode-send", "diode-receive", "gateway-service", "runner-service",

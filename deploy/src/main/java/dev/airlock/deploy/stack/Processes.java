@@ -100,30 +100,69 @@ public final class Processes {
         return roots;
     }
 
+    /**
+     * Memory of a process tree (see {@link #roots}): {@code rss} sums each process's resident set, so pages several
+     * processes share (PostgreSQL's shared buffers in every backend) count once per process; {@code pss} splits each
+     * shared page among its sharers (Linux {@code smaps_rollup}), so across a whole stack every page counts once.
+     */
+    public record Memory(long rss, long pss) {
+        public Memory plus(Memory o) {
+            return new Memory(rss + o.rss, pss + o.pss);
+        }
+    }
+
     /** Resident memory of the process, its descendants and its declared daemons with theirs, in bytes. */
     public static long rssBytes(ProcessHandle h) {
-        long total = 0;
+        return memory(h).rss();
+    }
+
+    public static Memory memory(ProcessHandle h) {
+        Memory total = new Memory(0, 0);
         for (ProcessHandle r : roots(h)) {
-            total += rssOf(r.pid());
+            total = total.plus(memoryOf(r.pid()));
             for (ProcessHandle d : r.descendants().toList()) {
-                total += rssOf(d.pid());
+                total = total.plus(memoryOf(d.pid()));
             }
         }
         return total;
+    }
+
+    private static Memory memoryOf(long pid) {
+        long rss = -1;
+        long pss = -1;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps_rollup"))) {
+                if (line.startsWith("Rss:")) {
+                    rss = kib(line.substring(4));
+                } else if (line.startsWith("Pss:")) {
+                    pss = kib(line.substring(4));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // an older kernel, or gone
+        }
+        if (rss < 0 || pss < 0) {
+            rss = rssOf(pid);
+            pss = rss;
+        }
+        return new Memory(rss, pss);
     }
 
     private static long rssOf(long pid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                 if (line.startsWith("VmRSS:")) {
-                    String[] f = line.substring(6).trim().split("\\s+");
-                    return Long.parseLong(f[0]) * 1024;
+                    return kib(line.substring(6));
                 }
             }
         } catch (IOException | RuntimeException e) {
             // gone, or not Linux
         }
         return 0;
+    }
+
+    private static long kib(String value) {
+        return Long.parseLong(value.trim().split("\\s+")[0]) * 1024;
     }
 
     /**

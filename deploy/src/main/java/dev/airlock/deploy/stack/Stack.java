@@ -50,7 +50,7 @@ public final class Stack {
     }
 
     /** The result of {@code up}: the running processes and the site they serve. */
-    public record Up(Site site, StackState state, Duration took, long rssBytes, boolean alreadyRunning) {
+    public record Up(Site site, StackState state, Duration took, Processes.Memory memory, boolean alreadyRunning) {
     }
 
     public Up up() throws StackException, IOException {
@@ -142,7 +142,7 @@ public final class Stack {
                 throw new StackException(u.getMessage() + System.lineSeparator() + "The stack keeps running; "
                         + "./airlock down stops it");
             }
-            return new Up(site, state, Duration.between(t0, clock.instant()), totalRss(state), true);
+            return new Up(site, state, Duration.between(t0, clock.instant()), totalMemory(state), true);
         }
 
         List<Processes.Started> startedHere = new ArrayList<>();
@@ -175,11 +175,12 @@ public final class Stack {
             stopStarted(startedHere, state);
             throw new StackException("stack setup failed: " + e.getMessage(), e);
         }
-        long rss = totalRss(state);
+        Processes.Memory memory = totalMemory(state);
         Duration took = Duration.between(t0, clock.instant());
-        progress.line("airlock up: stack healthy in %s: %d processes, %s RSS; logs in %s; ./airlock status, ./airlock down",
-                Progress.seconds(took), state.processes().size(), Progress.bytes(rss), settings.logs());
-        return new Up(site, state, took, rss, false);
+        progress.line("airlock up: stack healthy in %s: %d processes, %s of memory (PSS); logs in %s; ./airlock status, "
+                + "./airlock down", Progress.seconds(took), state.processes().size(), Progress.bytes(memory.pss()),
+                settings.logs());
+        return new Up(site, state, took, memory, false);
     }
 
     /** Starts the not-yet-running processes of one stage together, then waits until each is healthy. */
@@ -321,17 +322,18 @@ public final class Stack {
     // ---- status ----
 
     /** One process as {@code status} reports it. */
+    /** {@code rssBytes} sums resident sets (shared pages once per process); {@code pssBytes} counts each page once. */
     public record ProcessStatus(String name, String plane, long pid, boolean alive, boolean healthy, String health,
-                                long rssBytes, String log) {
+                                long rssBytes, long pssBytes, String log) {
     }
 
-    public record Status(boolean running, boolean healthy, List<ProcessStatus> processes, long rssBytes) {
+    public record Status(boolean running, boolean healthy, List<ProcessStatus> processes, long rssBytes, long pssBytes) {
     }
 
     public Status status() throws IOException {
         Optional<StackState> read = StackState.read(settings.stateFile());
         if (read.isEmpty() || read.get().processes().isEmpty()) {
-            return new Status(false, false, List.of(), 0);
+            return new Status(false, false, List.of(), 0, 0);
         }
         StackState state = read.get();
         Map<String, ProcessSpec> specs = new LinkedHashMap<>();
@@ -353,7 +355,8 @@ public final class Stack {
             List<ProcessStatus> list = futures.stream().map(CompletableFuture::join).toList();
             boolean anyAlive = list.stream().anyMatch(ProcessStatus::alive);
             boolean allHealthy = list.stream().allMatch(ProcessStatus::healthy);
-            return new Status(anyAlive, allHealthy, list, list.stream().mapToLong(ProcessStatus::rssBytes).sum());
+            return new Status(anyAlive, allHealthy, list, list.stream().mapToLong(ProcessStatus::rssBytes).sum(),
+                    list.stream().mapToLong(ProcessStatus::pssBytes).sum());
         } finally {
             pool.shutdownNow();
         }
@@ -362,14 +365,15 @@ public final class Stack {
     private ProcessStatus statusOf(StackState.Proc p, ProcessSpec spec) {
         Optional<ProcessHandle> h = Processes.live(p);
         if (h.isEmpty()) {
-            return new ProcessStatus(p.name(), p.plane(), p.pid(), false, false, "not running", 0, p.log());
+            return new ProcessStatus(p.name(), p.plane(), p.pid(), false, false, "not running", 0, 0, p.log());
         }
-        long rss = Processes.rssBytes(h.get());
+        Processes.Memory m = Processes.memory(h.get());
         if (spec == null) {
-            return new ProcessStatus(p.name(), p.plane(), p.pid(), true, false, "running (no health check known)", rss, p.log());
+            return new ProcessStatus(p.name(), p.plane(), p.pid(), true, false, "running (no health check known)", m.rss(), m.pss(),
+                    p.log());
         }
         HealthCheck.Result r = spec.health().forStart(p.processStart(), 0).probe();
-        return new ProcessStatus(p.name(), p.plane(), p.pid(), true, r.healthy(), r.detail(), rss, p.log());
+        return new ProcessStatus(p.name(), p.plane(), p.pid(), true, r.healthy(), r.detail(), m.rss(), m.pss(), p.log());
     }
 
     public void printStatus(Status st) {
@@ -377,15 +381,17 @@ public final class Stack {
             progress.line("airlock status: no stack in %s (./airlock up starts one)", settings.home());
             return;
         }
-        progress.line("  %-18s %-8s %-7s %-9s %9s  %s", "PROCESS", "PLANE", "PID", "HEALTH", "RSS", "LOG / DETAIL");
+        progress.line("  %-18s %-8s %-7s %-9s %9s %9s  %s", "PROCESS", "PLANE", "PID", "HEALTH", "RSS", "PSS",
+                "LOG / DETAIL");
         for (ProcessStatus p : st.processes()) {
-            progress.line("  %-18s %-8s %-7d %-9s %9s  %s", p.name(), p.plane(), p.pid(),
+            progress.line("  %-18s %-8s %-7d %-9s %9s %9s  %s", p.name(), p.plane(), p.pid(),
                     !p.alive() ? "DOWN" : p.healthy() ? "healthy" : "UNHEALTHY", p.alive() ? Progress.bytes(p.rssBytes()) : "-",
-                    settings.root().relativize(Path.of(p.log())));
+                    p.alive() ? Progress.bytes(p.pssBytes()) : "-", settings.root().relativize(Path.of(p.log())));
             progress.line("  %-18s %s", "", p.health());
         }
-        progress.line("airlock status: %s; %d processes, %s RSS in total", st.healthy() ? "all healthy"
-                        : st.running() ? "NOT all healthy" : "stopped", st.processes().size(), Progress.bytes(st.rssBytes()));
+        progress.line("airlock status: %s; %d processes, %s of memory (PSS: each page once; %s summing RSS)",
+                st.healthy() ? "all healthy" : st.running() ? "NOT all healthy" : "stopped", st.processes().size(),
+                Progress.bytes(st.pssBytes()), Progress.bytes(st.rssBytes()));
     }
 
     // ---- down ----
@@ -452,10 +458,10 @@ public final class Stack {
         return name.startsWith("kafka-") ? Duration.ofSeconds(40) : Duration.ofSeconds(20);
     }
 
-    long totalRss(StackState state) {
-        long sum = 0;
+    Processes.Memory totalMemory(StackState state) {
+        Processes.Memory sum = new Processes.Memory(0, 0);
         for (StackState.Proc p : state.processes()) {
-            sum += Processes.live(p).map(Processes::rssBytes).orElse(0L);
+            sum = sum.plus(Processes.live(p).map(Processes::memory).orElse(new Processes.Memory(0, 0)));
         }
         return sum;
     }

@@ -102,7 +102,8 @@ public final class StackMain {
         r.put("startSeconds", up.took().toMillis() / 1000.0);
         r.put("processes", up.state().processes().stream().map(p -> Map.of("name", p.name(), "plane", p.plane(),
                 "pid", p.pid(), "log", p.log())).toList());
-        r.put("rssBytes", up.rssBytes());
+        r.put("rssBytes", up.memory().rss());
+        r.put("pssBytes", up.memory().pss());
         int code = OK;
         if (demo) {
             dev.airlock.deploy.demo.Demo.Report report = new dev.airlock.deploy.demo.Demo(stack.settings(), up.site(),
