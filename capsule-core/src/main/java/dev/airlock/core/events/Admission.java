@@ -79,6 +79,61 @@ public record Admission(String schema, String verdict, String reason, String det
                 v.lineage(), v.sequence(), v.approvers(), decidedAt, gatewayId, sc);
     }
 
+    /**
+     * The gateway's signed decision on {@code signedCapsuleBytes}: the envelope {@code of(...).sign(gatewayKey)} gives,
+     * except that an admitted capsule goes into the payload as the exact bytes received rather than parsed into a tree
+     * and written out again (for a 1 MB capsule that round trip was a third of the gateway's CPU). The bytes must be the
+     * value the {@link dev.airlock.core.verify.VerificationEngine} admitted, so they are strict JSON already (ARCHITECTURE
+     * §5: verified before anything parses them); a consumer parses the payload as it would the tree's output.
+     */
+    public static Envelope decide(Verdict v, byte[] signedCapsuleBytes, Instant decidedAt, String gatewayId,
+                                  SigningKey gatewayKey) {
+        if (!v.isAdmitted()) {
+            return of(v, signedCapsuleBytes, decidedAt, gatewayId).sign(gatewayKey);
+        }
+        requireObject(signedCapsuleBytes);
+        Admission shell = new Admission(SCHEMA, v.verdict(), null, v.detail(), v.capsuleId(), v.capsuleDigest(),
+                v.environment(), v.tier(), v.effectiveMode(), v.policyVersion(), v.lineage(), v.sequence(),
+                v.approvers(), decidedAt, gatewayId, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
+        byte[] head = StrictJson.write(shell);
+        // signedCapsule is the last member (@JsonPropertyOrder): the shell ends with "signedCapsule":{}}
+        if (!endsWith(head, PLACEHOLDER_TAIL)) {
+            throw new IllegalStateException("admission JSON does not end with its signedCapsule member");
+        }
+        int keep = head.length - 3; // drop the placeholder {} and the closing }
+        byte[] payload = new byte[keep + signedCapsuleBytes.length + 1];
+        System.arraycopy(head, 0, payload, 0, keep);
+        System.arraycopy(signedCapsuleBytes, 0, payload, keep, signedCapsuleBytes.length);
+        payload[payload.length - 1] = '}';
+        return Dsse.sign(PayloadTypes.ADMISSION, payload, gatewayKey);
+    }
+
+    private static final byte[] PLACEHOLDER_TAIL = "\"signedCapsule\":{}}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private static boolean endsWith(byte[] b, byte[] tail) {
+        return b.length >= tail.length
+                && java.util.Arrays.equals(b, b.length - tail.length, b.length, tail, 0, tail.length);
+    }
+
+    /** A JSON object, by its first and last non-whitespace bytes (the engine checked the rest). */
+    private static void requireObject(byte[] b) {
+        int i = 0;
+        int j = b.length - 1;
+        while (i <= j && isJsonSpace(b[i])) {
+            i++;
+        }
+        while (j >= i && isJsonSpace(b[j])) {
+            j--;
+        }
+        if (i >= j || b[i] != '{' || b[j] != '}') {
+            throw new IllegalArgumentException("a signed capsule is a JSON object");
+        }
+    }
+
+    private static boolean isJsonSpace(byte c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    }
+
     public boolean admitted() {
         return Verdict.ADMITTED.equals(verdict);
     }

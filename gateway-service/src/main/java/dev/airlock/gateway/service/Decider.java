@@ -130,7 +130,7 @@ public class Decider {
         plan.verdicts.add(r);
         plan.inbox.add(inbox(in, id, now));
 
-        byte[] admission = Admission.of(v, in.value(), now, gateway.id()).sign(gateway.key()).toJson();
+        byte[] admission = Admission.decide(v, in.value(), now, gateway.id(), gateway.key()).toJson();
         String key = v.capsuleId() != null ? v.capsuleId() : in.digest();
         plan.outbox.add(outbox(Topics.ADMISSIONS, key, PayloadTypes.ADMISSION, admission, id, now));
 
