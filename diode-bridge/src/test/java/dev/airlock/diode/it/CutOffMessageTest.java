@@ -6,6 +6,7 @@ import dev.airlock.diode.fec.FecParams;
 import dev.airlock.diode.send.Heartbeats;
 import dev.airlock.diode.send.UdpTransmitter;
 import dev.airlock.diode.testing.Bridge;
+import dev.airlock.diode.testing.BrokerPerClass;
 import dev.airlock.diode.testing.Faults;
 import dev.airlock.diode.testing.Fixtures;
 import dev.airlock.diode.testing.TestKafka;
@@ -13,8 +14,6 @@ import dev.airlock.diode.trust.Trust;
 import dev.airlock.diode.wire.EncodedMessage;
 import dev.airlock.diode.wire.MessageBody;
 import dev.airlock.diode.wire.WireFormat;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,20 +37,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * takes longer than the gap window. It becomes one when the sender says it sent the message whole (a heartbeat) or
  * something after it arrives. Datagrams go straight to the receiver's socket here, so the cut is exact.
  */
-class CutOffMessageTest {
+class CutOffMessageTest extends BrokerPerClass {
     private static final String STREAM = "cut-off";
     private static final Fixtures FIX = new Fixtures();
-    private static TestKafka kafka;
-
-    @BeforeAll
-    static void broker() {
-        kafka = new TestKafka();
-    }
-
-    @AfterAll
-    static void stop() {
-        kafka.close();
-    }
 
     private static EncodedMessage message(long seq) {
         byte[] body = new MessageBody("cut-" + seq, FIX.signedCapsule("cut-" + seq, 6000, seq)).encode();

@@ -4,6 +4,7 @@ import dev.airlock.core.events.Topics;
 import dev.airlock.diode.config.Keys;
 import dev.airlock.diode.receive.DiodeReceiver;
 import dev.airlock.diode.testing.Bridge;
+import dev.airlock.diode.testing.BrokerPerClass;
 import dev.airlock.diode.testing.Faults;
 import dev.airlock.diode.testing.Fixtures;
 import dev.airlock.diode.testing.TestKafka;
@@ -11,8 +12,6 @@ import dev.airlock.diode.wire.EncodedMessage;
 import dev.airlock.diode.wire.MessageBody;
 import dev.airlock.diode.wire.WireFormat;
 import dev.airlock.diode.fec.FecParams;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,19 +32,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class DeliveryTest {
-    private static TestKafka kafka;
+class DeliveryTest extends BrokerPerClass {
     private static final Fixtures FIX = new Fixtures();
-
-    @BeforeAll
-    static void broker() {
-        kafka = new TestKafka();
-    }
-
-    @AfterAll
-    static void stop() {
-        kafka.close();
-    }
 
     private static Map<String, byte[]> toMap(List<Map.Entry<String, byte[]>> l) {
         Map<String, byte[]> m = new LinkedHashMap<>();

@@ -3,11 +3,10 @@ package dev.airlock.diode.it;
 import dev.airlock.core.events.Topics;
 import dev.airlock.diode.config.Keys;
 import dev.airlock.diode.testing.Bridge;
+import dev.airlock.diode.testing.BrokerPerClass;
 import dev.airlock.diode.testing.Faults;
 import dev.airlock.diode.testing.Fixtures;
 import dev.airlock.diode.testing.TestKafka;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,19 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * SECURITY-TESTS F.29: over real UDP on loopback through the fault-injecting relay, every capsule is either delivered
  * whole and byte-identical, or reported as a gap — never partial, never twice.
  */
-class FaultInjectionTest {
-    private static TestKafka kafka;
+class FaultInjectionTest extends BrokerPerClass {
     private static final Fixtures FIX = new Fixtures();
-
-    @BeforeAll
-    static void broker() {
-        kafka = new TestKafka();
-    }
-
-    @AfterAll
-    static void stop() {
-        kafka.close();
-    }
 
     /** Mixed sizes: mostly small, some tens of KB, two of 1 MB (multi-block messages). */
     static List<Map.Entry<String, byte[]>> capsules(String prefix, int n, long seed) {

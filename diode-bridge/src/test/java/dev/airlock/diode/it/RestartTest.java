@@ -5,14 +5,13 @@ import dev.airlock.core.json.StrictJson;
 import dev.airlock.diode.config.Keys;
 import dev.airlock.diode.send.Resender;
 import dev.airlock.diode.testing.Bridge;
+import dev.airlock.diode.testing.BrokerPerClass;
 import dev.airlock.diode.testing.DiodeProcess;
 import dev.airlock.diode.testing.Faults;
 import dev.airlock.diode.testing.Fixtures;
 import dev.airlock.diode.testing.TestKafka;
 import dev.airlock.diode.trust.Trust;
 import dev.airlock.diode.wire.ResendRequest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,19 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** SECURITY-TESTS F.31 and the receiver's crash window. */
-class RestartTest {
-    private static TestKafka kafka;
+class RestartTest extends BrokerPerClass {
     private static final Fixtures FIX = new Fixtures();
-
-    @BeforeAll
-    static void broker() {
-        kafka = new TestKafka();
-    }
-
-    @AfterAll
-    static void stop() {
-        kafka.close();
-    }
 
     private static List<Map.Entry<String, byte[]>> capsules(String prefix, int n) {
         List<Map.Entry<String, byte[]>> out = new ArrayList<>();
