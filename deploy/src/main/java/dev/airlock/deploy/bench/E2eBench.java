@@ -199,17 +199,22 @@ public final class E2eBench {
         long epochNanos = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
         AtomicLong peakRss = new AtomicLong();
         AtomicLong peakPss = new AtomicLong();
+        // sampled from /proc only: a health probe of every process every 2 s would load the stack being measured
+        Map<String, ProcessHandle> processes = stack.liveProcesses();
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         sampler.scheduleAtFixedRate(() -> {
             try {
-                Stack.Status st = stack.status();
-                peakRss.accumulateAndGet(st.rssBytes(), Math::max);
-                peakPss.accumulateAndGet(st.pssBytes(), Math::max);
-            } catch (IOException | RuntimeException e) {
+                Processes.Memory m = new Processes.Memory(0, 0);
+                for (ProcessHandle h : processes.values()) {
+                    m = m.plus(Processes.memory(h));
+                }
+                peakRss.accumulateAndGet(m.rss(), Math::max);
+                peakPss.accumulateAndGet(m.pss(), Math::max);
+            } catch (RuntimeException e) {
                 // the next sample
             }
         }, 0, 2, TimeUnit.SECONDS);
-        Map<String, Double> cpuBefore = cpuByProcess();
+        Map<String, Double> cpuBefore = cpuByProcess(processes);
         Instant approvalsBegin = clock.instant();
         long start = System.nanoTime();
         Map<String, Integer> statuses = approveAll(items, approval, site, alice, rate, approvedAtNanos);
@@ -223,7 +228,7 @@ public final class E2eBench {
         while (loggedAtNanos.size() < n && clock.instant().isBefore(deadline)) {
             TimeUnit.MILLISECONDS.sleep(200); // polling the watcher's progress
         }
-        Map<String, Double> cpuAfter = cpuByProcess();
+        Map<String, Double> cpuAfter = cpuByProcess(processes);
         long windowNanos = System.nanoTime() - start;
         stop.set(true);
         watcher.join(10_000);
@@ -331,11 +336,13 @@ public final class E2eBench {
     }
 
     /** CPU ms so far of every stack process (with its children, live and reaped) and of this client JVM. */
-    private Map<String, Double> cpuByProcess() throws IOException {
+    private static Map<String, Double> cpuByProcess(Map<String, ProcessHandle> processes) {
         Map<String, Double> m = new LinkedHashMap<>();
-        for (Stack.ProcessStatus p : stack.status().processes()) {
-            ProcessHandle.of(p.pid()).ifPresent(h -> m.put(p.name(), Processes.cpuMillis(h)));
-        }
+        processes.forEach((name, h) -> {
+            if (h.isAlive()) { // a process that died in the window drops out of the report
+                m.put(name, Processes.cpuMillis(h));
+            }
+        });
         m.put("bench-client", Processes.ownCpuMillis(ProcessHandle.current()));
         return m;
     }

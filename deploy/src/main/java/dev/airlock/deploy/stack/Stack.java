@@ -330,6 +330,17 @@ public final class Stack {
     public record Status(boolean running, boolean healthy, List<ProcessStatus> processes, long rssBytes, long pssBytes) {
     }
 
+    /**
+     * The stack's live processes by name, from its state file, without probing their health: cheap enough to sample
+     * memory and CPU during a load run ({@link #status} opens a Kafka admin client, a JDBC connection and HTTP requests).
+     */
+    public Map<String, ProcessHandle> liveProcesses() throws IOException {
+        Map<String, ProcessHandle> live = new LinkedHashMap<>();
+        StackState.read(settings.stateFile()).ifPresent(st -> st.processes().forEach(
+                p -> Processes.live(p).ifPresent(h -> live.put(p.name(), h))));
+        return live;
+    }
+
     public Status status() throws IOException {
         Optional<StackState> read = StackState.read(settings.stateFile());
         if (read.isEmpty() || read.get().processes().isEmpty()) {
