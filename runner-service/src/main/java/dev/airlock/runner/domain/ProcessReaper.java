@@ -82,7 +82,8 @@ public final class ProcessReaper {
      *
      * @param token        the run's {@code AIRLOCK_RUN_TOKEN}
      * @param leader       pid of the session leader (the validation process as started), or null
-     * @param leaderTicks  its start time in ticks, or null when unknown (then the session is not used)
+     * @param leaderTicks  its start time in ticks, or null when unknown (then the session is not used); a process that
+     *                     started earlier is never a member
      * @return how many processes were signalled
      */
     public static int kill(String token, Long leader, Long leaderTicks) {
@@ -124,7 +125,13 @@ public final class ProcessReaper {
                 if (s == null || s.zombie()) {
                     continue;
                 }
-                boolean inSession = sessionIsOurs && s.session() == leader && s.startTicks() >= leaderTicks;
+                // Every process of the run started at or after its first one: an older process cannot be a member,
+                // and reading its environment (the kernel walks another process's memory for it) is most of the
+                // cost of a scan on a busy host (about 100 processes next to a stack).
+                if (leaderTicks != null && s.startTicks() < leaderTicks) {
+                    continue;
+                }
+                boolean inSession = sessionIsOurs && s.session() == leader;
                 if (inSession || environContains(proc, needle)) {
                     out.add(pid);
                 }
