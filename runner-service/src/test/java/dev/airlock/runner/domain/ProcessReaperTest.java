@@ -46,6 +46,9 @@ class ProcessReaperTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> run.descendants().count() >= 2);
         Long ticks = ProcessReaper.startTicks(run.pid());
         assertNotNull(ticks);
+        Long olderTicks = ProcessReaper.startTicks(older.pid());
+        assertTrue(olderTicks != null && olderTicks < ticks, "the older process must start in an earlier clock tick: "
+                + olderTicks + " vs " + ticks);
         List<ProcessHandle> members = new ArrayList<>(run.descendants().toList());
         assertTrue(members.size() >= 2, "children of the run: " + members);
 
