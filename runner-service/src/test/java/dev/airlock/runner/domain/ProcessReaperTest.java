@@ -36,11 +36,21 @@ class ProcessReaperTest {
         return p;
     }
 
+    /** Clock ticks since boot, the unit of a process's start time ({@code /proc/uptime} has hundredths of seconds). */
+    private static long uptimeTicks() throws java.io.IOException {
+        String up = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/uptime")).trim().split(" ")[0];
+        return Math.round(Double.parseDouble(up) * 100);
+    }
+
     @Test
     void killsTheRunIncludingAnEscapedChildButNotAnOlderProcess() throws Exception {
         String token = UUID.randomUUID().toString();
         Process older = start(token, "sleep", "60");
-        Thread.sleep(100); // a few clock ticks (10 ms each) before the run begins
+        Long olderStart = ProcessReaper.startTicks(older.pid());
+        assertNotNull(olderStart);
+        // the run begins in a later clock tick (start times have a resolution of one tick, 10 ms)
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                .until(() -> uptimeTicks() > olderStart + 1);
         // the run: its own session, a child in that session, and a grandchild that left it (setsid again)
         Process run = start(token, "setsid", "--", "sh", "-c", "sleep 60 & setsid sleep 60 & wait");
         await().atMost(Duration.ofSeconds(10)).until(() -> run.descendants().count() >= 2);
