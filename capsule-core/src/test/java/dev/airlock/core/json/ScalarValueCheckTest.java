@@ -16,8 +16,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ScalarValueCheckTest {
 
-    /** The rule {@code StrictJson.scan} applied to {@code getText()} before {@link ScalarValueCheck}. */
-    private static boolean oracle(String s) {
+    /**
+     * The rule {@code StrictJson.scan} applied to {@code getText()} before {@link ScalarValueCheck} (also the oracle of
+     * {@link StrictJsonValidateEquivalenceTest}).
+     */
+    static boolean oracle(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (Character.isHighSurrogate(c)) {

@@ -118,18 +118,8 @@ class StrictJsonValidateEquivalenceTest {
         }
 
         private static void requireScalarValues(String s) throws VerificationException {
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                if (Character.isHighSurrogate(c)) {
-                    if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                        i++;
-                        continue;
-                    }
-                    throw new VerificationException(ReasonCode.MALFORMED, "lone surrogate in a string");
-                }
-                if (Character.isLowSurrogate(c)) {
-                    throw new VerificationException(ReasonCode.MALFORMED, "lone surrogate in a string");
-                }
+            if (!ScalarValueCheckTest.oracle(s)) {
+                throw new VerificationException(ReasonCode.MALFORMED, "lone surrogate in a string");
             }
         }
     }
