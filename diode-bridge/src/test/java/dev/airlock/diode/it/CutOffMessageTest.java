@@ -86,7 +86,8 @@ class CutOffMessageTest extends BrokerPerClass {
                 // five gap windows (600 ms each) with only part of 2 known: no gap, 2 waits for the re-send
                 // checked throughout: the first gap report fails the test at once
                 await("no gap before the sender said 2 was sent").during(Duration.ofSeconds(3))
-                        .atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> bridge.receiver.stats().gapsReported() == 0);
+                        .atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> bridge.receiver.stats().gapsReported() == 0);
                 assertEquals(Set.of(1L), outcome(inbound, health).deliveredBySeq.keySet());
 
                 // the restarted sender re-sends 2 whole (it reuses the sequence): delivered once, no gap
