@@ -207,6 +207,8 @@ public final class Processes {
      */
     public static String stop(ProcessHandle h, Duration grace) {
         List<ProcessHandle> tree = new ArrayList<>(h.descendants().toList());
+        // read now: the declaration lives in the process's working directory, which /proc forgets once it exits
+        List<ProcessHandle> daemons = roots(h).stream().filter(r -> r.pid() != h.pid()).toList();
         h.destroy();
         boolean exited = waitFor(h, grace);
         // Descendants that outlived their parent (a PostgreSQL server after its node died) are stopped too.
@@ -227,7 +229,36 @@ public final class Processes {
             waitFor(h, Duration.ofSeconds(5));
         }
         left.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-        return exited ? "stopped" : String.format(Locale.ROOT, "killed after %d s", grace.toSeconds());
+        String how = exited ? "stopped" : String.format(Locale.ROOT, "killed after %d s", grace.toSeconds());
+        return how + stopDaemons(daemons, grace);
+    }
+
+    /**
+     * Declared daemons that outlived their process: normally the process stops them itself (a PostgreSQL node runs
+     * {@code pg_ctl stop} on SIGTERM), but not when it had to be killed. They get SIGTERM, which for a postmaster is a
+     * smart shutdown that completes once its clients are gone (the services stop before the databases), and never
+     * SIGKILL: a postmaster killed outright leaves its backends and shared memory behind. One still running is named.
+     */
+    private static String stopDaemons(List<ProcessHandle> daemons, Duration grace) {
+        List<ProcessHandle> alive = daemons.stream().filter(ProcessHandle::isAlive).toList();
+        if (alive.isEmpty()) {
+            return "";
+        }
+        alive.forEach(ProcessHandle::destroy);
+        List<Long> stopped = new ArrayList<>();
+        List<Long> running = new ArrayList<>();
+        for (ProcessHandle d : alive) {
+            (waitFor(d, grace) ? stopped : running).add(d.pid());
+        }
+        StringBuilder how = new StringBuilder();
+        if (!stopped.isEmpty()) {
+            how.append("; its daemon ").append(stopped).append(" outlived it and was stopped (SIGTERM)");
+        }
+        if (!running.isEmpty()) {
+            how.append("; its daemon ").append(running).append(" is still running after SIGTERM and ")
+                    .append(grace.toSeconds()).append(" s (left alone: stop it yourself)");
+        }
+        return how.toString();
     }
 
     private static boolean waitFor(ProcessHandle h, Duration d) {
