@@ -1,5 +1,6 @@
 package dev.airlock.gateway.service;
 
+import dev.airlock.core.io.ReplacedFile;
 import dev.airlock.core.json.StrictJson;
 import dev.airlock.core.policy.TrustedPolicy;
 import dev.airlock.gateway.config.GatewayConfig;
@@ -10,9 +11,7 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -132,14 +131,10 @@ public class StatusFile {
     }
 
     private static void replace(Path target, byte[] content) {
-        Path file = target.toAbsolutePath();
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-            Files.write(tmp, content);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            ReplacedFile.replace(target, content);
         } catch (IOException e) {
-            LOG.warnf("Cannot write %s: %s", file, e.getMessage());
+            LOG.warnf("Cannot write %s: %s", target.toAbsolutePath(), e.getMessage());
         }
     }
 }

@@ -2,9 +2,9 @@ package dev.airlock.runner.service;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.airlock.core.io.ReplacedFile;
 import dev.airlock.core.json.StrictJson;
 import dev.airlock.runner.config.RunnerConfig;
-import dev.airlock.runner.domain.DurableFiles;
 import dev.airlock.runner.domain.Evidence;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.inject.Inject;
@@ -13,10 +13,7 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,7 +26,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The runner's health without a port (ARCHITECTURE §1 invariant 2): a JSON status file and a Prometheus text file for
- * node-exporter's textfile collector, each replaced atomically on every change. Both are optional.
+ * node-exporter's textfile collector, each replaced atomically on every change ({@link ReplacedFile}: not fsynced; they
+ * are rewritten several times per capsule, and fsyncing both with their directories had cost 16 of the runner's 37
+ * fsyncs per capsule, serialised across its lanes). Both are optional.
  */
 @Singleton
 public class StatusReporter {
@@ -139,10 +138,10 @@ public class StatusReporter {
                 Status s = new Status("airlock.runner-status/v1", config.id(), config.environment(), state,
                         ProcessHandle.current().pid(), startedAt, clock.instant(), networkIsolated, now, counts,
                         lastRun, spooled, problem);
-                replace(statusFile.get(), StrictJson.writePretty(s));
+                ReplacedFile.replace(statusFile.get(), StrictJson.writePretty(s));
             }
             if (metricsFile.isPresent()) {
-                replace(metricsFile.get(), metrics(counts, now.size()).getBytes(StandardCharsets.UTF_8));
+                ReplacedFile.replace(metricsFile.get(), metrics(counts, now.size()).getBytes(StandardCharsets.UTF_8));
             }
         } catch (IOException | RuntimeException e) {
             LOG.warnf("Cannot write the status or metrics file: %s", e.toString());
@@ -171,28 +170,6 @@ public class StatusReporter {
                 .append("# TYPE airlock_runner_spool_bundles gauge\n")
                 .append("airlock_runner_spool_bundles{").append(runner).append("} ").append(spooled).append('\n');
         return m.toString();
-    }
-
-    /**
-     * Replaces {@code file} through a temporary sibling and a rename, so a reader sees the old or the new content,
-     * never a torn one. Not fsynced, unlike the journal, spool and executed records ({@link DurableFiles}): these files
-     * are rewritten several times per capsule and after a crash the starting runner rewrites them, so a lost update
-     * costs nothing, while an fsync of the file and its directory on every rewrite cost the runner 16 fsyncs per capsule
-     * (strace, 2026-11-26), serialised across the lanes by {@link #write()}.
-     */
-    private static void replace(Path file, byte[] content) throws IOException {
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        if (dir != null && !Files.isDirectory(dir)) {
-            Files.createDirectories(dir);
-        }
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        Files.write(tmp, content);
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("cannot rename atomically in " + dir, e);
-        }
     }
 
     @Override

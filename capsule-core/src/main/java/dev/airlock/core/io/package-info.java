@@ -1,0 +1,2 @@
+/** Small file-system helpers the services share. */
+package dev.airlock.core.io;
