@@ -118,40 +118,42 @@ class ProcessesTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
     }
 
+    /** A process that starts {@code daemon} outside its own tree, declares it, ignores SIGTERM and says "ready". */
+    private record Declared(ProcessHandle node, ProcessHandle daemon) {
+    }
+
+    private Declared hungNodeWithDaemon(String name, String daemonCommand) throws Exception {
+        Processes.Started st = start(name, "( " + daemonCommand + " & echo $! > adopted.pids.tmp ); mv adopted.pids.tmp "
+                + Processes.ADOPTED_PIDS + "; trap '' TERM; echo ready; while :; do sleep 1; done");
+        Path log = dir.resolve("logs/" + name + ".log");
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(log).contains("ready"));
+        long daemonPid = Long.parseLong(Files.readAllLines(dir.resolve("run").resolve(name)
+                .resolve(Processes.ADOPTED_PIDS)).get(0).trim());
+        ProcessHandle daemon = ProcessHandle.of(daemonPid).orElseThrow();
+        started.add(daemon);
+        ProcessHandle node = st.process().toHandle();
+        assertTrue(node.descendants().noneMatch(d -> d.pid() == daemonPid), "the daemon should have left the tree");
+        return new Declared(node, daemon);
+    }
+
     @Test
     void aDeclaredDaemonOutlivingAKilledProcessIsStoppedWithSigterm() throws Exception {
         // a PostgreSQL node that hangs past its grace period is killed before it can stop its server (pg_ctl leaves
         // the postmaster to init): the server it declared must not keep running after down
-        Processes.Started st = start("hung-node", "(sleep 300 & echo $! > adopted.pids.tmp); mv adopted.pids.tmp "
-                + Processes.ADOPTED_PIDS + "; trap '' TERM; echo ready; while :; do sleep 1; done");
-        Path log = dir.resolve("logs/hung-node.log");
-        await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(log).contains("ready"));
-        long daemonPid = Long.parseLong(Files.readAllLines(dir.resolve("run/hung-node").resolve(Processes.ADOPTED_PIDS))
-                .get(0).trim());
-        ProcessHandle daemon = ProcessHandle.of(daemonPid).orElseThrow();
-        started.add(daemon);
-        ProcessHandle h = st.process().toHandle();
-        assertTrue(h.descendants().noneMatch(d -> d.pid() == daemonPid), "the daemon should have left the tree");
-        String how = Processes.stop(h, Duration.ofSeconds(2));
-        assertEquals("killed after 2 s; its daemon [" + daemonPid + "] outlived it and was stopped (SIGTERM)", how);
-        assertFalse(daemon.isAlive());
+        Declared d = hungNodeWithDaemon("hung-node", "sleep 300");
+        String how = Processes.stop(d.node(), Duration.ofSeconds(2));
+        assertEquals("killed after 2 s; its daemon [" + d.daemon().pid() + "] outlived it and was stopped (SIGTERM)",
+                how);
+        assertFalse(d.daemon().isAlive());
     }
 
     @Test
     void aDaemonIgnoringSigtermIsNamedAndNotKilled() throws Exception {
-        Processes.Started st = start("node-with-stubborn-daemon", "( (trap '' TERM; exec sleep 300) & echo $! > adopted.pids.tmp ); "
-                + "mv adopted.pids.tmp " + Processes.ADOPTED_PIDS + "; trap '' TERM; echo ready; while :; do sleep 1; done");
-        Path log = dir.resolve("logs/node-with-stubborn-daemon.log");
-        await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(log).contains("ready"));
-        long daemonPid = Long.parseLong(Files.readAllLines(dir.resolve("run/node-with-stubborn-daemon")
-                .resolve(Processes.ADOPTED_PIDS)).get(0).trim());
-        ProcessHandle daemon = ProcessHandle.of(daemonPid).orElseThrow();
-        started.add(daemon);
-        assertTrue(st.process().toHandle().descendants().noneMatch(d -> d.pid() == daemonPid), "left the tree");
-        String how = Processes.stop(st.process().toHandle(), Duration.ofSeconds(1));
-        assertTrue(how.endsWith("its daemon [" + daemonPid + "] is still running after SIGTERM and 1 s (left alone: "
-                + "stop it yourself)"), how);
-        assertTrue(daemon.isAlive(), "never SIGKILL a declared daemon (a postmaster would leave its backends behind)");
+        Declared d = hungNodeWithDaemon("node-with-stubborn-daemon", "(trap '' TERM; exec sleep 300)");
+        String how = Processes.stop(d.node(), Duration.ofSeconds(1));
+        assertEquals("killed after 1 s; its daemon [" + d.daemon().pid() + "] is still running after SIGTERM and 1 s "
+                + "(left alone: stop it yourself)", how);
+        assertTrue(d.daemon().isAlive(), "never SIGKILL a declared daemon (a postmaster would leave its backends behind)");
     }
 
     @Test
