@@ -287,6 +287,22 @@ final class StackLauncher {
         }
     }
 
+    /**
+     * After a successful build, each rebuilt module's artifact is current as of the build's start, even when Maven left
+     * it untouched: the jar plugin does not rewrite a jar whose content did not change (diode-bridge after a change to
+     * capsule-core alone), and that jar's old time would ask for the same build at every {@code up}. A source changed
+     * while the build ran stays newer than the start, so it still asks for the next one.
+     */
+    private void markBuilt(List<Stale> rebuilt, Instant start) throws IOException {
+        FileTime at = FileTime.from(start);
+        List<String> names = rebuilt.stream().map(Stale::module).toList();
+        for (Module m : modules()) {
+            if (names.contains(m.name()) && Files.isRegularFile(m.artifact()) && mtime(m.artifact()).compareTo(at) < 0) {
+                Files.setLastModifiedTime(m.artifact(), at);
+            }
+        }
+    }
+
     void ensureBuilt() throws CliException {
         String mode = env.getOrDefault("AIRLOCK_BUILD", "auto").trim().toLowerCase(Locale.ROOT);
         if (!List.of("auto", "never", "always").contains(mode)) {
@@ -338,6 +354,7 @@ final class StackLauncher {
                 throw new CliException(String.format(Locale.ROOT, "the build failed after %.0f s (exit %d); last lines "
                         + "of %s:%s", took.toMillis() / 1000.0, code, log, tail));
             }
+            markBuilt(stale, t);
             err.println(String.format(Locale.ROOT, "  %-18s %-9s %6.1f s  %s", "build", "ok", took.toMillis() / 1000.0,
                     String.join(", ", projects)));
             err.flush();

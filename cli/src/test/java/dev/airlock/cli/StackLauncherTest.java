@@ -76,6 +76,27 @@ class StackLauncherTest {
     }
 
     @Test
+    void aModuleTheBuildLeftUntouchedIsNotRebuiltAtTheNextUp() throws Exception {
+        // Maven's jar plugin keeps a jar whose content did not change, with its old time: a successful build whose
+        // output is not newer than the change would otherwise be asked for again at every up.
+        Path mvnw = root.resolve("mvnw");
+        Files.writeString(mvnw, "#!/bin/sh\nexit 0\n");
+        assertTrue(mvnw.toFile().setExecutable(true));
+        file("runner-service/src/main/java/B.java", built.plusSeconds(5));
+        assertEquals(List.of("runner-service"), launcher(Map.of()).staleness().stream().map(StackLauncher.Stale::module).toList());
+        launcher(Map.of()).ensureBuilt();
+        assertTrue(err.toString().contains("build              ok"), err::toString);
+        assertEquals(List.of(), launcher(Map.of()).staleness());
+        assertEquals(built,
+                Files.getLastModifiedTime(root.resolve("planner-service/target/quarkus-app/quarkus-run.jar")).toInstant(),
+                "a module that was not rebuilt keeps its time");
+
+        file("runner-service/src/main/java/C.java", Instant.now().plusSeconds(60)); // changed while the build ran
+        launcher(Map.of()).ensureBuilt();
+        assertEquals(List.of("runner-service"), launcher(Map.of()).staleness().stream().map(StackLauncher.Stale::module).toList());
+    }
+
+    @Test
     void whatIsMissingIsNamedAndNeverSkipsTheBuild() throws Exception {
         Files.delete(root.resolve("runner-service/target/quarkus-app/quarkus-run.jar"));
         List<StackLauncher.Stale> stale = launcher(Map.of()).staleness();
