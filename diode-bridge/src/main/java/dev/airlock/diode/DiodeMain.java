@@ -16,11 +16,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Level;
@@ -34,6 +37,8 @@ import java.util.logging.Logger;
  * 2 usage or configuration error.
  */
 public final class DiodeMain {
+    /** How long a SIGTERM waits for the sender to close; {@code airlock down} allows 20 s before SIGKILL. */
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(15);
     private static final String USAGE = "usage: diode-bridge [--config FILE] send | receive | resend (--range A-B | --request FILE)";
 
     private DiodeMain() {
@@ -100,10 +105,23 @@ public final class DiodeMain {
     private static int send(Settings settings) throws IOException {
         SenderConfig cfg = SenderConfig.from(settings);
         String pem = Files.readString(cfg.heartbeatKeyFile(), StandardCharsets.US_ASCII);
+        // On SIGTERM the hook stops the loop and waits until run() has returned and close() has left the consumer
+        // group: the JVM halts when its hooks end, and a member that never said goodbye stays in the group until its
+        // session times out, holding the partitions away from the next sender for that long.
+        CountDownLatch closed = new CountDownLatch(1);
         try (DiodeSender sender = new DiodeSender(cfg, Trust.classifier(cfg.maxValueBytes()),
                 Trust.heartbeatSigner(cfg.bridgeId(), pem), Clock.systemUTC())) {
-            Runtime.getRuntime().addShutdownHook(new Thread(sender::stop, "diode-send-shutdown"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                sender.stop();
+                try {
+                    closed.await(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "diode-send-shutdown"));
             sender.run();
+        } finally {
+            closed.countDown();
         }
         return 0;
     }

@@ -12,6 +12,10 @@ import dev.airlock.diode.testing.Fixtures;
 import dev.airlock.diode.testing.TestKafka;
 import dev.airlock.diode.trust.Trust;
 import dev.airlock.diode.wire.ResendRequest;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.ConsumerGroupState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -119,6 +123,36 @@ class RestartTest extends BrokerPerClass {
                 assertTrue(second.log().contains("nextSequence=" + (atKill[0] + 1)), second.log());
             }
         }
+    }
+
+    /**
+     * A sender stopped with SIGTERM ({@code airlock down}, {@code systemctl stop}) leaves its consumer group before it
+     * exits. A member that does not stays in the group until its session times out (45 s), and the next sender waits
+     * that long in a rebalance before it gets the partitions.
+     */
+    @Test
+    void senderStoppedWithSigtermLeavesItsConsumerGroup(@TempDir Path dir) throws Exception {
+        String group = "sender-sigterm";
+        try (Bridge bridge = new Bridge(kafka, kafka, dir, Faults.none(7));
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap()))) {
+            bridge.overrides.setProperty(Keys.STREAM, group);
+            bridge.overrides.setProperty(Keys.SEND_GROUP, group);
+            kafka.startGroupAtEnd(group, Topics.CAPSULES_SIGNED); // the group exists (empty) before the sender joins
+            bridge.startReceiver();
+            DiodeProcess sender = DiodeProcess.start("send", bridge.senderProps(), dir, "sender");
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                ConsumerGroupDescription g = describe(admin, group);
+                return g.state() == ConsumerGroupState.STABLE && g.members().size() == 1;
+            });
+            sender.close(); // SIGTERM, then waits for the exit
+            ConsumerGroupDescription after = describe(admin, group);
+            assertEquals(List.of(), List.copyOf(after.members()), "still a member after the sender exited");
+            assertEquals(ConsumerGroupState.EMPTY, after.state());
+        }
+    }
+
+    private static ConsumerGroupDescription describe(Admin admin, String group) throws Exception {
+        return admin.describeConsumerGroups(List.of(group)).all().get().get(group);
     }
 
     /**
