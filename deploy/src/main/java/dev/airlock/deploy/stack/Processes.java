@@ -121,10 +121,44 @@ public final class Processes {
         for (ProcessHandle r : roots(h)) {
             total = total.plus(memoryOf(r.pid()));
             for (ProcessHandle d : r.descendants().toList()) {
-                total = total.plus(memoryOf(d.pid()));
+                long parent = d.parent().map(ProcessHandle::pid).orElse(-1L);
+                if (!inParentsAddressSpace(PROC, d.pid(), parent)) {
+                    total = total.plus(memoryOf(d.pid()));
+                }
             }
         }
         return total;
+    }
+
+    private static final Path PROC = Path.of("/proc");
+
+    /**
+     * Whether {@code pid} still runs in its parent's address space: a child between {@code clone(CLONE_VM |
+     * CLONE_VFORK)} and {@code exec}, which is how the JDK starts every process ({@code posix_spawn}). {@code /proc}
+     * reports its parent's whole memory for it, so counting it counts the parent twice: during a load run, the runner
+     * (150 MB) once more for each validation being started at the moment of the sample. Such a child has its parent's
+     * executable and exactly its virtual size. A {@code fork()}ed child that matches (a PostgreSQL backend in its first
+     * instant) has not mapped anything of its own yet, and its pages are its parent's too.
+     */
+    static boolean inParentsAddressSpace(Path proc, long pid, long parent) {
+        if (parent <= 0) {
+            return false;
+        }
+        try {
+            Path pidDir = proc.resolve(Long.toString(pid));
+            Path parentDir = proc.resolve(Long.toString(parent));
+            return Files.readSymbolicLink(pidDir.resolve("exe")).equals(Files.readSymbolicLink(parentDir.resolve("exe")))
+                    && vsize(pidDir) == vsize(parentDir) && vsize(pidDir) > 0;
+        } catch (IOException | RuntimeException e) {
+            return false; // gone, a kernel thread, or not ours to read
+        }
+    }
+
+    /** Field 23 of {@code /proc/PID/stat}: virtual memory size in bytes. */
+    private static long vsize(Path pidDir) throws IOException {
+        String s = Files.readString(pidDir.resolve("stat"), StandardCharsets.US_ASCII);
+        // fields after the command name, which may hold spaces: state(3) ppid(4) ... vsize(23)
+        return Long.parseLong(s.substring(s.lastIndexOf(')') + 2).trim().split(" ")[20]);
     }
 
     private static Memory memoryOf(long pid) {

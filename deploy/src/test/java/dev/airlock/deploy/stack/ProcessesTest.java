@@ -97,6 +97,39 @@ class ProcessesTest {
         }
     }
 
+    /** One /proc/PID entry as the kernel shows it: its executable and a stat line with that virtual size. */
+    private static void proc(Path proc, long pid, long ppid, String exe, long vsize) throws Exception {
+        Path d = Files.createDirectories(proc.resolve(Long.toString(pid)));
+        Files.createSymbolicLink(d.resolve("exe"), Path.of(exe));
+        StringBuilder stat = new StringBuilder(pid + " (runner lane 3) S " + ppid);
+        for (int field = 5; field <= 22; field++) {
+            stat.append(' ').append(field);
+        }
+        Files.writeString(d.resolve("stat"), stat.append(' ').append(vsize).append(" 37000 0 0\n").toString());
+    }
+
+    @Test
+    void aChildStillInItsParentsAddressSpaceIsNotCountedAgain() throws Exception {
+        Path proc = dir.resolve("proc");
+        proc(proc, 100, 1, "/usr/lib/jvm/bin/java", 2_500_000_000L); // the runner JVM
+        proc(proc, 101, 100, "/usr/lib/jvm/bin/java", 2_500_000_000L); // posix_spawn child before its exec
+        proc(proc, 102, 100, "/usr/bin/setsid", 2_600_000L); // after the exec
+        proc(proc, 200, 1, "/pg/bin/postgres", 230_000_000L); // a postmaster
+        proc(proc, 201, 200, "/pg/bin/postgres", 231_000_000L); // a fork()ed backend with its own mappings
+        assertTrue(Processes.inParentsAddressSpace(proc, 101, 100));
+        assertFalse(Processes.inParentsAddressSpace(proc, 102, 100));
+        assertFalse(Processes.inParentsAddressSpace(proc, 201, 200));
+        assertFalse(Processes.inParentsAddressSpace(proc, 103, 100), "gone");
+        assertFalse(Processes.inParentsAddressSpace(proc, 100, 0), "no parent");
+
+        // and the real /proc: a child that exec'd is counted (sh runs sleep)
+        Processes.Started st = start("tree", "sleep 30 & echo ready; wait");
+        await().atMost(Duration.ofSeconds(10)).until(() -> st.process().toHandle().descendants().count() == 1);
+        ProcessHandle sleep = st.process().toHandle().descendants().findFirst().orElseThrow();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !Processes.inParentsAddressSpace(Path.of("/proc"), sleep.pid(),
+                st.process().pid()));
+    }
+
     @Test
     void aReusedPidIsNotTheSameProcess() throws Exception {
         Processes.Started st = start("sleeper", "exec sleep 60");
