@@ -51,6 +51,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -81,6 +82,8 @@ public final class E2eBench {
     public static final long RSS_BUDGET_BYTES = 3L * 1024 * 1024 * 1024;
     /** Capsules sent through first and not measured. */
     static final int WARMUP = 16;
+    /** How many capsules the approval service's queue lists at most (QueueService). */
+    private static final int QUEUE_PAGE = 500;
 
     private final Stack stack;
     private final StackSettings settings;
@@ -464,24 +467,35 @@ public final class E2eBench {
         Set<String> want = new HashSet<>(items.stream().map(Item::capsuleId).toList());
         Instant deadline = clock.instant().plus(Duration.ofSeconds(Math.max(120, items.size())));
         while (true) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(approval + "/api/queue?status=pending"))
-                    .header("Authorization", auth).timeout(Duration.ofSeconds(30)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            Set<String> pending = new HashSet<>();
-            JsonNode q = JSON.readTree(r.body());
+            // A bench capsule stays pending until this bench approves it, so one seen pending is done with.
+            JsonNode q = JSON.readTree(get(approval + "/api/queue?status=pending", auth).body());
             for (JsonNode c : q.path("capsules")) {
-                pending.add(c.path("capsuleId").asText());
+                want.remove(c.path("capsuleId").asText());
             }
-            if (pending.containsAll(want)) {
+            if (!want.isEmpty() && q.path("capsules").size() >= QUEUE_PAGE) {
+                // The queue lists the newest 500 only: the older ones are asked for one by one.
+                for (Iterator<String> it = want.iterator(); it.hasNext(); ) {
+                    HttpResponse<String> r = get(approval + "/api/capsules/" + it.next(), auth);
+                    if (r.statusCode() == 200
+                            && JSON.readTree(r.body()).path("summary").path("status").asText().equalsIgnoreCase("pending")) {
+                        it.remove();
+                    }
+                }
+            }
+            if (want.isEmpty()) {
                 return;
             }
             if (clock.instant().isAfter(deadline)) {
-                want.removeAll(pending);
                 throw new IllegalStateException(want.size() + " bench proposals were not queued by the approval service "
                         + "(see GET /api/audit)");
             }
             TimeUnit.MILLISECONDS.sleep(500); // polling the approval service
         }
+    }
+
+    private HttpResponse<String> get(String url, String auth) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", auth)
+                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Records when each capsule's sanitized evidence projection appears (the log commit happened just before). */
