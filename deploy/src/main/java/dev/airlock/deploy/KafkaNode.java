@@ -58,6 +58,10 @@ public final class KafkaNode {
         c.put("auto.create.topics.enable", "true");
         c.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
         c.put("message.max.bytes", String.valueOf(16 * 1024 * 1024));
+        // The log cleaner (compacted __consumer_offsets) allocates its whole dedupe buffer on the heap at start:
+        // 128 MiB by default, most of this broker's live heap. 32 MiB maps about 1.3 million keys per cleaning pass,
+        // more than one 64 MiB segment of the smallest records holds.
+        c.put("log.cleaner.dedupe.buffer.size", String.valueOf(32 * 1024 * 1024));
         StringBuilder sb = new StringBuilder("# written by dev.airlock.deploy.KafkaNode\n");
         c.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
         Path props = dir.resolve("server.properties");
