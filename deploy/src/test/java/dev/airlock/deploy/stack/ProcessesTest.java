@@ -122,12 +122,19 @@ class ProcessesTest {
         assertFalse(Processes.inParentsAddressSpace(proc, 103, 100), "gone");
         assertFalse(Processes.inParentsAddressSpace(proc, 100, 0), "no parent");
 
-        // and the real /proc: a child that exec'd is counted (sh runs sleep)
-        Processes.Started st = start("tree", "sleep 30 & echo ready; wait");
-        await().atMost(Duration.ofSeconds(10)).until(() -> st.process().toHandle().descendants().count() == 1);
-        ProcessHandle sleep = st.process().toHandle().descendants().findFirst().orElseThrow();
-        await().atMost(Duration.ofSeconds(10)).until(() -> !Processes.inParentsAddressSpace(Path.of("/proc"), sleep.pid(),
-                st.process().pid()));
+        // and the real /proc: a thread of this JVM runs in its address space, as a posix_spawn child before its exec
+        // does (retried: the JVM may map memory between the two reads); a child that exec'd does not
+        long self = ProcessHandle.current().pid();
+        long thread;
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            thread = tasks.map(t -> Long.parseLong(t.getFileName().toString())).filter(t -> t != self).findFirst()
+                    .orElseThrow();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> Processes.inParentsAddressSpace(Path.of("/proc"), thread, self));
+        Processes.Started st = start("tree", "exec sleep 30");
+        ProcessHandle sleep = st.process().toHandle();
+        await().atMost(Duration.ofSeconds(10)).until(() -> sleep.info().command().orElse("").endsWith("sleep"));
+        assertFalse(Processes.inParentsAddressSpace(Path.of("/proc"), sleep.pid(), self));
     }
 
     @Test
