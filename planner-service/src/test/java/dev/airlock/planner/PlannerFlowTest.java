@@ -157,6 +157,9 @@ class PlannerFlowTest {
             JsonNode value = StrictJson.mapper().readTree(record.value());
             assertEquals("airlock.proposal/v1", value.get("schema").asText());
             assertEquals("T3", value.get("tier").asText());
+            // the finding was proposed at its tier: the planner will not propose it again on its own
+            assertEquals("T3", given().get("/api/findings/" + fingerprint).then().statusCode(200).extract().jsonPath()
+                    .getString("proposedTier"));
             assertEquals("airlock.proposal/v1", KafkaTestClient.header(record, Topics.CE_TYPE).orElseThrow());
             assertEquals(List.of("internet", "api-gateway", "payments-api", RealData.GEODE_CORE, RealData.LOG4J_CORE),
                     StrictJson.mapper().convertValue(value.get("reachability").get("path"), List.class));

@@ -264,9 +264,13 @@ public final class Demo {
                                 + p.path("detail").asText());
                     }
                 }
+                // Proposed by an earlier demo run, nothing new since: ask for a capsule for the reset workspace. The
+                // planner proposes a finding on its own only while it has not been proposed at its current tier; when
+                // it says so (proposedTier) the demo asks at once, otherwise after 10 s without a new proposal.
+                String tier = a.json().path("tier").asText("");
+                boolean proposedAtTier = !tier.isEmpty() && tier.equals(a.json().path("proposedTier").asText(null));
                 if (!anyNew && !asked && a.json().path("proposals").size() > 0
-                        && clock.instant().isAfter(since.plusSeconds(10))) {
-                    // proposed by an earlier demo run, nothing new since: ask for a capsule for the reset workspace
+                        && (proposedAtTier || clock.instant().isAfter(since.plusSeconds(10)))) {
                     Http.Answer r = h.post(planner + "/api/findings/" + id + "/propose", new byte[0], "application/json");
                     if (!r.ok()) {
                         throw new DemoFailed("POST /api/findings/" + id + "/propose answered " + r.status() + ": " + r.body());
