@@ -218,6 +218,7 @@ public final class E2eBench {
             }
         }, 0, 2, TimeUnit.SECONDS);
         Map<String, Double> cpuBefore = cpuByProcess(processes);
+        long[] machineBefore = machineCpuMillis();
         Instant approvalsBegin = clock.instant();
         long start = System.nanoTime();
         Map<String, Integer> statuses = approveAll(items, approval, site, alice, rate, approvedAtNanos);
@@ -232,6 +233,7 @@ public final class E2eBench {
             TimeUnit.MILLISECONDS.sleep(200); // polling the watcher's progress
         }
         Map<String, Double> cpuAfter = cpuByProcess(processes);
+        long[] machineAfter = machineCpuMillis();
         long windowNanos = System.nanoTime() - start;
         stop.set(true);
         watcher.join(10_000);
@@ -301,7 +303,15 @@ public final class E2eBench {
         stages.put("runnerRunMs", stage(runnerRun, "apply, validation in a network namespace, rollback rehearsal, signing"));
         stages.put("runToLoggedMs", stage(toLogged, "evidence to the broker, verified, appended to the log, projected"));
         r.put("stages", stages);
-        r.put("cpu", cpuReport(cpuBefore, cpuAfter, Math.max(1, loggedAtNanos.size()), windowNanos));
+        Map<String, Object> cpu = cpuReport(cpuBefore, cpuAfter, Math.max(1, loggedAtNanos.size()), windowNanos);
+        if (machineBefore.length == 2 && machineAfter.length == 2) {
+            cpu.put("machineCoresBusy", round((machineAfter[0] - machineBefore[0]) / (windowNanos / 1e6)));
+            cpu.put("machineStealCores", round((machineAfter[1] - machineBefore[1]) / (windowNanos / 1e6)));
+            cpu.put("machineWhat", "every task on the machine over the same window, from /proc/stat (user, nice, "
+                    + "system, irq, softirq): the stack, this JVM, kernel workers (e.g. tearing down the validations' "
+                    + "network namespaces) and anything else running; steal is time the hypervisor gave elsewhere");
+        }
+        r.put("cpu", cpu);
         r.put("offeredPerSec", round(offered));
         r.put("outcomes", outcomes);
         // the whole stack's resident memory counts each page once (PSS summed over every process, PostgreSQL's
@@ -332,9 +342,9 @@ public final class E2eBench {
                 throughput, engineRate, throughput / engineRate, p50, p99, Progress.bytes(peakPss.get()),
                 Progress.bytes(peakRss.get()), outcomes,
                 settings.root().relativize(out));
-        Map<?, ?> cpu = (Map<?, ?>) r.get("cpu");
-        progress.line("airlock bench: CPU %s ms per capsule, %s cores busy on average; by process (ms per capsule): %s",
-                cpu.get("msPerCapsule"), cpu.get("coresBusy"), cpu.get("msPerCapsuleByProcess"));
+        progress.line("airlock bench: CPU %s ms per capsule, %s cores busy on average (%s on the whole machine); by "
+                        + "process (ms per capsule): %s", cpu.get("msPerCapsule"), cpu.get("coresBusy"),
+                cpu.getOrDefault("machineCoresBusy", "?"), cpu.get("msPerCapsuleByProcess"));
         return r;
     }
 
@@ -348,6 +358,22 @@ public final class E2eBench {
         });
         m.put("bench-client", Processes.ownCpuMillis(ProcessHandle.current()));
         return m;
+    }
+
+    /**
+     * Busy and stolen CPU time of the whole machine so far in ms, from the first line of {@code /proc/stat}; empty where
+     * there is none.
+     */
+    static long[] machineCpuMillis() {
+        try {
+            String line = Files.readAllLines(Path.of("/proc/stat"), StandardCharsets.US_ASCII).get(0);
+            String[] f = line.trim().split("\\s+"); // cpu user nice system idle iowait irq softirq steal ...
+            long busy = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
+                    + Long.parseLong(f[7]);
+            return new long[] {busy * 10, Long.parseLong(f[8]) * 10}; // USER_HZ is 100 on Linux
+        } catch (IOException | RuntimeException e) {
+            return new long[0];
+        }
     }
 
     /**
