@@ -48,15 +48,16 @@ public final class Views {
     public record FindingDetail(long id, String fingerprint, String source, String vulnerability, String cve,
                                 List<String> aliases, String ruleId, String tool, String title, String severity,
                                 String component, String sbom, String fixedVersion, String status, String tier,
-                                String proposedTier, Reachability reachability, List<String> tierReasoning, Exploitability exploitability,
-                                List<TierChange> tierHistory, JsonNode sarif, List<ProposalSummary> proposals,
-                                Instant firstSeen, Instant lastSeen) {
+                                String proposedTier, Reachability reachability, List<String> tierReasoning,
+                                Exploitability exploitability, List<TierChange> tierHistory, JsonNode sarif,
+                                List<ProposalSummary> proposals, Instant firstSeen, Instant lastSeen) {
         static FindingDetail of(FindingEntity f, ReachabilityEntity r, List<TierDecisionEntity> decisions,
                                 List<ProposalEntity> proposals) {
             TierDecisionEntity last = decisions.isEmpty() ? null : decisions.get(decisions.size() - 1);
             return new FindingDetail(f.id, f.fingerprint, f.source, f.vulnerabilityId, f.cve, JsonText.list(f.aliases),
                     f.ruleId, f.tool, f.title, f.severity, f.componentPurl, f.sbomName, f.fixedVersion, f.status,
-                    f.tier, f.proposedTier, Reachability.of(r), last == null ? List.of() : JsonText.list(last.reasoning),
+                    f.tier, f.proposedTier, Reachability.of(r),
+                    last == null ? List.of() : JsonText.list(last.reasoning),
                     last == null ? null : new Exploitability(last.kev, last.epss, last.ssvc),
                     decisions.stream().map(d -> new TierChange(d.tier, d.decidedAt)).toList(),
                     JsonText.tree(f.sarif), proposals.stream().map(ProposalSummary::of).toList(), f.firstSeen,
