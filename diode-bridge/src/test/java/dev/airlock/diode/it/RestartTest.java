@@ -139,15 +139,17 @@ class RestartTest extends BrokerPerClass {
             bridge.overrides.setProperty(Keys.SEND_GROUP, group);
             kafka.startGroupAtEnd(group, Topics.CAPSULES_SIGNED); // the group exists (empty) before the sender joins
             bridge.startReceiver();
-            DiodeProcess sender = DiodeProcess.start("send", bridge.senderProps(), dir, "sender");
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-                ConsumerGroupDescription g = describe(admin, group);
-                return g.state() == ConsumerGroupState.STABLE && g.members().size() == 1;
-            });
-            sender.close(); // SIGTERM, then waits for the exit
-            ConsumerGroupDescription after = describe(admin, group);
-            assertEquals(List.of(), List.copyOf(after.members()), "still a member after the sender exited");
-            assertEquals(ConsumerGroupState.EMPTY, after.state());
+            try (DiodeProcess sender = DiodeProcess.start("send", bridge.senderProps(), dir, "sender")) {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                    ConsumerGroupDescription g = describe(admin, group);
+                    return g.state() == ConsumerGroupState.STABLE && g.members().size() == 1;
+                });
+                sender.close(); // SIGTERM, then waits for the exit
+                assertFalse(sender.isAlive());
+                ConsumerGroupDescription after = describe(admin, group);
+                assertEquals(List.of(), List.copyOf(after.members()), "still a member after the sender exited");
+                assertEquals(ConsumerGroupState.EMPTY, after.state());
+            }
         }
     }
 
