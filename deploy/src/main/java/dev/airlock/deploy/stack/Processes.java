@@ -147,8 +147,11 @@ public final class Processes {
         try {
             Path pidDir = proc.resolve(Long.toString(pid));
             Path parentDir = proc.resolve(Long.toString(parent));
-            return Files.readSymbolicLink(pidDir.resolve("exe")).equals(Files.readSymbolicLink(parentDir.resolve("exe")))
-                    && vsize(pidDir) == vsize(parentDir) && vsize(pidDir) > 0;
+            if (!Files.readSymbolicLink(pidDir.resolve("exe")).equals(Files.readSymbolicLink(parentDir.resolve("exe")))) {
+                return false;
+            }
+            long vsize = vsize(pidDir);
+            return vsize > 0 && vsize == vsize(parentDir);
         } catch (IOException | RuntimeException e) {
             return false; // gone, a kernel thread, or not ours to read
         }
