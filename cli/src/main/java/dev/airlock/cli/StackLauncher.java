@@ -293,12 +293,16 @@ final class StackLauncher {
      * capsule-core alone), and that jar's old time would ask for the same build at every {@code up}. A source changed
      * while the build ran stays newer than the start, so it still asks for the next one.
      */
-    private void markBuilt(List<Stale> rebuilt, Instant start) throws IOException {
+    private void markBuilt(List<Stale> rebuilt, Instant start) {
         FileTime at = FileTime.from(start);
         List<String> names = rebuilt.stream().map(Stale::module).toList();
         for (Module m : modules()) {
             if (names.contains(m.name()) && Files.isRegularFile(m.artifact()) && mtime(m.artifact()).compareTo(at) < 0) {
-                Files.setLastModifiedTime(m.artifact(), at);
+                try {
+                    Files.setLastModifiedTime(m.artifact(), at);
+                } catch (IOException e) {
+                    // the build itself succeeded: at worst the next up builds this module again
+                }
             }
         }
     }
