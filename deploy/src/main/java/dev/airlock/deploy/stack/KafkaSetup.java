@@ -4,7 +4,10 @@ import dev.airlock.core.events.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -13,6 +16,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -25,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -79,6 +84,48 @@ public final class KafkaSetup {
             }
             return create.size();
         }
+    }
+
+    /**
+     * Removes every member of the given consumer groups, for a process about to be started as their only consumer.
+     * A consumer killed without leaving its group (kill -9, a crash, the machine stopping) stays a member until its
+     * session times out (45 s by default), and the broker keeps such members across its own restart. Until then its
+     * successor waits in a rebalance while the group still looks stable with one member, so a health check that only
+     * counts members would pass on the dead one. Only the local stack calls this: it owns its brokers, and it calls it
+     * after making sure no earlier process of the service is alive. (KIP-571: a LeaveGroup on the dead members' behalf.)
+     *
+     * @return the number of members removed, by group (groups that had none are left out)
+     */
+    public static Map<String, Integer> removeStaleMembers(String bootstrap, List<String> groups) throws Exception {
+        Map<String, Integer> removed = new LinkedHashMap<>();
+        if (groups.isEmpty()) {
+            return removed;
+        }
+        try (Admin admin = Admin.create(HealthCheck.kafkaClient(bootstrap))) {
+            Map<String, ConsumerGroupDescription> described = new LinkedHashMap<>();
+            for (String g : groups) {
+                try {
+                    described.put(g, admin.describeConsumerGroups(List.of(g),
+                            new DescribeConsumerGroupsOptions().timeoutMs(10_000)).describedGroups().get(g)
+                            .get(12, TimeUnit.SECONDS));
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+                        throw e;
+                    }
+                }
+            }
+            for (Map.Entry<String, ConsumerGroupDescription> e : described.entrySet()) {
+                int members = e.getValue().members().size();
+                if (members == 0) {
+                    continue;
+                }
+                RemoveMembersFromConsumerGroupOptions all = new RemoveMembersFromConsumerGroupOptions();
+                all.reason("airlock up: members of a process that is no longer running");
+                admin.removeMembersFromConsumerGroup(e.getKey(), all).all().get(30, TimeUnit.SECONDS);
+                removed.put(e.getKey(), members);
+            }
+        }
+        return removed;
     }
 
     /** Whether a topic holds any record (end offsets above the start offsets). */

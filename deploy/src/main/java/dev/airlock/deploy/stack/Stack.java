@@ -166,6 +166,7 @@ public final class Stack {
                 progress.step("policy", "present", Duration.between(t, clock.instant()),
                         Topics.POLICY_SIGNED + " already holds the site policy");
             }
+            removeStaleMembers(toStart);
             state = startStage(1, toStart, state, startedHere);
         } catch (StackException | IOException | RuntimeException e) {
             stopStarted(startedHere, state);
@@ -181,6 +182,29 @@ public final class Stack {
                 + "./airlock down", Progress.seconds(took), state.processes().size(), Progress.bytes(memory.pss()),
                 settings.logs());
         return new Up(site, state, took, memory, false);
+    }
+
+    /**
+     * Before services start: their consumer groups may still hold members of processes that are gone (a crash, kill -9,
+     * a reboot; {@code down} lets them leave). Those would hold the partitions until their sessions expire (45 s) while
+     * the group looks healthy. Every process in {@code toStart} is not running (checked from the state file), and the
+     * local brokers are the stack's own, so every such member is stale.
+     */
+    private void removeStaleMembers(List<ProcessSpec> toStart) throws Exception {
+        Instant t = clock.instant();
+        List<String> removed = new ArrayList<>();
+        for (Plane plane : Plane.values()) {
+            List<String> groups = toStart.stream().filter(p -> p.stage() == 1 && p.plane() == plane)
+                    .flatMap(p -> p.consumerGroups().stream()).toList();
+            String bootstrap = plane == Plane.CONTROL ? settings.ports().controlBootstrap()
+                    : settings.ports().enclaveBootstrap();
+            KafkaSetup.removeStaleMembers(bootstrap, groups).forEach((g, n) -> removed.add(n + " in " + g));
+        }
+        if (!removed.isEmpty()) {
+            progress.step("groups", "cleaned", Duration.between(t, clock.instant()), String.format(Locale.ROOT,
+                    "removed consumer-group members left by processes no longer running (%s); their successors "
+                            + "would otherwise wait up to 45 s for those sessions to expire", String.join(", ", removed)));
+        }
     }
 
     /** Starts the not-yet-running processes of one stage together, then waits until each is healthy. */

@@ -43,6 +43,8 @@ public final class StackPlan {
     public static final String BENCH_REPOSITORY = "bench";
     /** The runner works one capsule at a time per workspace; the bench spreads its load over this many. */
     public static final int BENCH_WORKSPACES = 8;
+    /** The runner's consumer group (runner-service.${airlock.runner.id} in its application.properties). */
+    static final String RUNNER_GROUP = "runner-service." + Site.RUNNER;
 
     private final StackSettings s;
     private final Artifacts artifacts;
@@ -117,7 +119,7 @@ public final class StackPlan {
         c.put("airlock.planner.initial-policy", site.policyEnvelopeFile().toString());
         c.put("airlock.planner.repositories.\"payments-api\"", s.demo().resolve("mirror/payments-api").toString());
         return quarkus("planner-service", Plane.CONTROL, "planner: findings in, tiered signed capsule proposals out", c,
-                s.ports().planner());
+                s.ports().planner(), Map.of(), List.of("planner-service"));
     }
 
     private ProcessSpec approval() throws IOException {
@@ -133,7 +135,8 @@ public final class StackPlan {
         }
         c.put("quarkus.http.auth.session.encryption-key", site.password(Site.SESSION_KEY));
         return quarkus("approval-service", Plane.CONTROL, "approval: queue, approval page, signed capsules out", c,
-                s.ports().approval(), Map.of("AIRLOCK_LOCAL_PASSWORD", site.password(Site.LOCAL_USERS)));
+                s.ports().approval(), Map.of("AIRLOCK_LOCAL_PASSWORD", site.password(Site.LOCAL_USERS)),
+                List.of("approval-service"));
     }
 
     private ProcessSpec diodeSend(Path jar) {
@@ -146,7 +149,8 @@ public final class StackPlan {
         c.put("send.journal-dir", s.run("diode-send").resolve("journal").toString());
         c.put("kafka.bootstrap.servers", s.ports().controlBootstrap());
         return diode("diode-send", Plane.CONTROL, "diode sender: signed capsules and policies out as one-way UDP", jar,
-                "send", c, (start, offset) -> new HealthCheck.ConsumerGroup(s.ports().controlBootstrap(), "airlock-diode-bridge"));
+                "send", c, (start, offset) -> new HealthCheck.ConsumerGroup(s.ports().controlBootstrap(), "airlock-diode-bridge"),
+                List.of("airlock-diode-bridge"));
     }
 
     // ---- enclave ----
@@ -161,7 +165,7 @@ public final class StackPlan {
         c.put("kafka.bootstrap.servers", s.ports().enclaveBootstrap());
         return diode("diode-receive", Plane.ENCLAVE, "diode receiver: UDP in, airlock.inbound.v1 out (never sends)", jar,
                 "receive", c, (start, offset) -> new HealthCheck.DiodeCrossing(s.ports().enclaveBootstrap(),
-                        Topics.DIODE_HEALTH, start));
+                        Topics.DIODE_HEALTH, start), List.of());
     }
 
     private ProcessSpec gateway() throws IOException {
@@ -173,7 +177,8 @@ public final class StackPlan {
         c.put("airlock.gateway.initial-policy", site.policyEnvelopeFile().toString());
         c.put("airlock.gateway.status-file", s.run("gateway-service").resolve("status.json").toString());
         c.put("airlock.gateway.metrics-file", s.run("gateway-service").resolve("metrics/gateway.prom").toString());
-        return quarkus("gateway-service", Plane.ENCLAVE, "gateway: admission (no listening port)", c, 0);
+        return quarkus("gateway-service", Plane.ENCLAVE, "gateway: admission (no listening port)", c, 0, Map.of(),
+                List.of("gateway-service", "gateway-service.health." + Site.GATEWAY));
     }
 
     private ProcessSpec runner() throws IOException {
@@ -192,7 +197,7 @@ public final class StackPlan {
         c.put("airlock.runner.status-file", s.run("runner-service").resolve("status.json").toString());
         c.put("airlock.runner.metrics-file", s.run("runner-service").resolve("metrics/runner.prom").toString());
         return quarkus("runner-service", Plane.ENCLAVE, "runner: apply, validate, rollback rehearsal (no listening port)",
-                c, 0);
+                c, 0, Map.of(), List.of(RUNNER_GROUP));
     }
 
     private ProcessSpec evidence() throws IOException {
@@ -205,7 +210,7 @@ public final class StackPlan {
         c.put("airlock.evidence.initial-policy", site.policyEnvelopeFile().toString());
         c.put("airlock.evidence.checkpoint-interval", "PT10S");
         return quarkus("evidence-service", Plane.ENCLAVE, "evidence: bundles, Merkle log, dashboard", c,
-                s.ports().evidence());
+                s.ports().evidence(), Map.of(), List.of("evidence-service", "evidence-service-policy"));
     }
 
     // ---- helpers ----
@@ -240,13 +245,12 @@ public final class StackPlan {
         c.put("quarkus.datasource.jdbc.url", db.jdbcUrl(database));
     }
 
-    private ProcessSpec quarkus(String name, Plane plane, String what, Map<String, String> config, int httpPort)
-            throws IOException {
-        return quarkus(name, plane, what, config, httpPort, Map.of());
-    }
-
+    /**
+     * A Quarkus service. {@code groups}: its consumer groups, as its application.properties name them (group.id of
+     * each incoming channel), on its plane's broker.
+     */
     private ProcessSpec quarkus(String name, Plane plane, String what, Map<String, String> config, int httpPort,
-                                Map<String, String> env) throws IOException {
+                                Map<String, String> env, List<String> groups) throws IOException {
         Path run = s.run(name);
         writeConfig(name, run.resolve("config/application.properties"), config,
                 "Quarkus reads ./config/application.properties from its working directory, over the packaged defaults.");
@@ -263,7 +267,7 @@ public final class StackPlan {
         } else {
             // Port-less by design (ARCHITECTURE §1 invariant 2): its status file says READY (when this build writes
             // one), and it is a stable member of its consumer group.
-            String group = name.equals("runner-service") ? "runner-service." + Site.RUNNER : name;
+            String group = groups.get(0);
             Path status = run.resolve("status.json");
             health = (start, offset) -> new HealthCheck.AllOf(List.of(
                     new HealthCheck.LogLine(s.log(name), offset, Pattern.compile("started in [0-9.]+s"), "Quarkus started"),
@@ -271,11 +275,11 @@ public final class StackPlan {
                     new HealthCheck.ConsumerGroup(s.ports().enclaveBootstrap(), group)));
         }
         return new ProcessSpec(name, plane, what, 1, cmd, env, run, s.log(name),
-                httpPort > 0 ? List.of(httpPort) : List.of(), health);
+                httpPort > 0 ? List.of(httpPort) : List.of(), health, groups);
     }
 
     private ProcessSpec diode(String name, Plane plane, String what, Path jar, String command, Map<String, String> config,
-                              ProcessSpec.Health health) {
+                              ProcessSpec.Health health, List<String> groups) {
         Path run = s.run(name);
         Path file = run.resolve("diode.properties");
         try {
@@ -288,7 +292,7 @@ public final class StackPlan {
         cmd.addAll(DIODE_JVM);
         cmd.addAll(List.of("-jar", jar.toString(), "--config", file.toString(), command));
         List<Integer> ports = List.of();
-        return new ProcessSpec(name, plane, what, 1, cmd, Map.of(), run, s.log(name), ports, health);
+        return new ProcessSpec(name, plane, what, 1, cmd, Map.of(), run, s.log(name), ports, health, groups);
     }
 
     /** Writes the generated configuration, then the user's own overrides (which win: later keys replace earlier). */

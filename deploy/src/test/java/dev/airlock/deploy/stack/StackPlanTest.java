@@ -126,4 +126,32 @@ class StackPlanTest {
         assertEquals("DEBUG", planner.getProperty("quarkus.log.level"));
         assertEquals("9999", planner.getProperty("quarkus.http.port"));
     }
+
+    /**
+     * The groups the launcher cleans of stale members before a service starts are exactly the ones that service joins:
+     * the group.id of each incoming channel in its packaged application.properties, with the ids this stack configures.
+     */
+    @Test
+    void consumerGroupsAreTheOnesEachServiceJoins() throws Exception {
+        Path repo = Path.of("").toAbsolutePath().getParent(); // surefire runs in deploy/
+        for (ProcessSpec s : new StackPlan(settings, site).processes()) {
+            if (!Artifacts.SERVICES.contains(s.name())) {
+                continue;
+            }
+            Properties packaged = new Properties();
+            try (var r = Files.newBufferedReader(repo.resolve(s.name() + "/src/main/resources/application.properties"),
+                    StandardCharsets.UTF_8)) {
+                packaged.load(r);
+            }
+            java.util.Set<String> joined = new java.util.TreeSet<>();
+            for (String k : packaged.stringPropertyNames()) {
+                if (k.startsWith("mp.messaging.incoming.") && k.endsWith(".group.id")) {
+                    joined.add(packaged.getProperty(k)
+                            .replaceAll("\\$\\{airlock\\.runner\\.id:[^}]*}", Site.RUNNER)
+                            .replaceAll("\\$\\{airlock\\.gateway\\.id:[^}]*}", Site.GATEWAY));
+                }
+            }
+            assertEquals(joined, new java.util.TreeSet<>(s.consumerGroups()), s.name());
+        }
+    }
 }
