@@ -145,7 +145,7 @@ public final class E2eBench {
                     new Capsule.Target(StackPlan.BENCH_REPOSITORY + "-" + lane, revisions.get(lane)),
                     new Capsule.Manifest(List.of(new Capsule.FileChange(file, null, Hex.digest(content)))),
                     new Capsule.Change("unified-diff", patch),
-                    List.of(new Capsule.ValidationStep("validate", List.of("sh", "validate.sh"), 60)),
+                    List.of(new Capsule.ValidationStep("validate", List.of("sh", "validate.sh", file), 60)),
                     new Capsule.Rollback("restore-before-state"));
             Envelope env = Dsse.sign(PayloadTypes.CAPSULE, StrictJson.write(c), fleet);
             Envelope a = approval(env, id, alice, now);
@@ -155,7 +155,7 @@ public final class E2eBench {
         List<Item> items = all.subList(warmup, all.size());
         progress.step("capsules", "ok", Duration.between(t, clock.instant()), String.format(Locale.ROOT,
                 "%d + %d warm-up T1 capsules signed by %s over %d workspaces (bench-0..%d), each creating "
-                        + "services/payments/bench/<id>.txt, validation 'sh validate.sh'", n, warmup, Site.FLEET, lanes,
+                        + "services/payments/bench/<id>.txt, validation 'sh validate.sh <its file>'", n, warmup, Site.FLEET, lanes,
                 lanes - 1));
 
         // warm-up: the same path, not measured (first-use costs of every JVM on the way)
@@ -327,7 +327,8 @@ public final class E2eBench {
         params.put("capsules", n);
         params.put("rate", rate);
         params.put("tier", "T1 (one approval: alice, service-owner)");
-        params.put("validation", "sh validate.sh");
+        params.put("validation",
+                "sh validate.sh services/payments/bench/<id>.txt (checks the capsule's own file: the same cost for every capsule)");
         params.put("processes", status.processes().size());
         params.put("workspaces", lanes);
         params.put("warmupCapsules", warmup);
@@ -591,7 +592,7 @@ public final class E2eBench {
     }
 
     /**
-     * A fresh git repository with the bench's {@code validate.sh} (every bench file names its capsule): the
+     * A fresh git repository with the bench's {@code validate.sh} (the file a capsule created names it): the
      * workspace of repository {@code bench}, so bench capsules never touch the demo's sample repository.
      */
     static String benchWorkspace(Path dir) throws IOException, InterruptedException {

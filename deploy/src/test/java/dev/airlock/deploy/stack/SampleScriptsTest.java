@@ -20,12 +20,14 @@ class SampleScriptsTest {
     record Run(int exit, String output) {
     }
 
-    private Run run(String resource, Path workspace) throws Exception {
+    private Run run(String resource, Path workspace, String... args) throws Exception {
         Path script = workspace.resolve("validate.sh");
         try (InputStream in = getClass().getResourceAsStream(resource)) {
             Files.write(script, in.readAllBytes());
         }
-        Process p = new ProcessBuilder("sh", "validate.sh").directory(workspace.toFile()).redirectErrorStream(true).start();
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("sh", "validate.sh"));
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(workspace.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         return new Run(p.exitValue(), out.strip());
@@ -60,15 +62,19 @@ class SampleScriptsTest {
     }
 
     @Test
-    void theBenchValidationChecksEveryBenchFile() throws Exception {
+    void theBenchValidationChecksTheFileItsCapsuleCreated() throws Exception {
         Path ws = Files.createDirectories(dir.resolve("bench/services/payments/bench")).getParent().getParent().getParent();
         Files.writeString(ws.resolve("services/payments/bench/c-1.txt"), "airlock bench c-1\n");
-        Files.writeString(ws.resolve("services/payments/bench/c-2.txt"), "airlock bench c-2\n");
-        Run ok = run("/bench/validate.sh", ws);
-        assertEquals(new Run(0, "bench: 2 file(s) well-formed"), ok);
         Files.writeString(ws.resolve("services/payments/bench/c-3.txt"), "airlock bench c-2\n");
-        Run bad = run("/bench/validate.sh", ws);
+        assertEquals(new Run(0, "bench: services/payments/bench/c-1.txt names its capsule"),
+                run("/bench/validate.sh", ws, "services/payments/bench/c-1.txt"));
+        Run bad = run("/bench/validate.sh", ws, "services/payments/bench/c-3.txt");
         assertEquals(1, bad.exit());
         assertTrue(bad.output().contains("c-3.txt does not name its capsule"), bad::output);
+        Run missing = run("/bench/validate.sh", ws, "services/payments/bench/c-9.txt");
+        assertEquals(1, missing.exit());
+        assertTrue(missing.output().contains("c-9.txt is missing"), missing::output);
+        assertEquals(2, run("/bench/validate.sh", ws, "validate.sh").exit(), "only bench files");
+        assertEquals(2, run("/bench/validate.sh", ws).exit(), "the file is an argument");
     }
 }
