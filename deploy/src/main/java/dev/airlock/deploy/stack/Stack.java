@@ -190,7 +190,7 @@ public final class Stack {
      * the group looks healthy. Every process in {@code toStart} is not running (checked from the state file), and the
      * local brokers are the stack's own, so every such member is stale.
      */
-    private void removeStaleMembers(List<ProcessSpec> toStart) throws Exception {
+    private void removeStaleMembers(List<ProcessSpec> toStart) throws InterruptedException {
         Instant t = clock.instant();
         List<String> removed = new ArrayList<>();
         for (Plane plane : Plane.values()) {
@@ -198,7 +198,16 @@ public final class Stack {
                     .flatMap(p -> p.consumerGroups().stream()).toList();
             String bootstrap = plane == Plane.CONTROL ? settings.ports().controlBootstrap()
                     : settings.ports().enclaveBootstrap();
-            KafkaSetup.removeStaleMembers(bootstrap, groups).forEach((g, n) -> removed.add(n + " in " + g));
+            try {
+                KafkaSetup.removeStaleMembers(bootstrap, groups).forEach((g, n) -> removed.add(n + " in " + g));
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                // not fatal: at worst a service waits for a dead member's session to expire, as without this step
+                progress.line("warning: could not clean the consumer groups on %s (%s); a service may wait up to 45 s "
+                        + "for members of processes that are gone", bootstrap, e.getCause() != null
+                        ? e.getCause().toString() : e.toString());
+            }
         }
         if (!removed.isEmpty()) {
             progress.step("groups", "cleaned", Duration.between(t, clock.instant()), String.format(Locale.ROOT,
