@@ -78,7 +78,8 @@ public final class Preflight {
             throw new Failed("port taken: " + String.join("; ", taken) + ". Stop what uses it (is another stack "
                     + "running? ./airlock status), or move this stack with AIRLOCK_PORT_BASE=N (uses N..N+9)");
         }
-        return ports.size() + (udpPort == null ? 0 : 1) + " ports free";
+        int n = ports.size() + (udpPort == null ? 0 : 1);
+        return n == 0 ? "no port to check (the processes to start listen on none)" : n == 1 ? "1 port free" : n + " ports free";
     }
 
     /** Which process holds a port, from /proc (best effort: another user's processes are not readable). */

@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,7 +34,8 @@ class PreflightTest {
         try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        assertTrue(Preflight.ports(Map.of(port, "x"), null).equals("1 ports free"));
+        assertEquals("1 port free", Preflight.ports(Map.of(port, "x"), null));
+        assertEquals("no port to check (the processes to start listen on none)", Preflight.ports(Map.of(), null));
         assertTrue(Preflight.java().startsWith("Java 1") || Preflight.java().startsWith("Java 2"));
     }
 }
