@@ -7,7 +7,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 @ApplicationScoped
@@ -50,6 +53,25 @@ public class DecisionRepository {
             ps.setString(1, capsuleId);
             return all(ps);
         }
+    }
+
+    /**
+     * The decisions of several capsules, each list in arrival order: one query where the queue page made one per
+     * capsule (500 of them for a full page). Capsules without a decision are absent from the map.
+     */
+    public Map<String, List<DecisionRow>> forCapsules(Connection c, Collection<String> capsuleIds) throws SQLException {
+        Map<String, List<DecisionRow>> out = new HashMap<>();
+        if (capsuleIds.isEmpty()) {
+            return out;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "select " + COLUMNS + " from decisions where capsule_id = any(?) order by capsule_id, id")) {
+            ps.setArray(1, c.createArrayOf("text", capsuleIds.toArray()));
+            for (DecisionRow r : all(ps)) {
+                out.computeIfAbsent(r.capsuleId(), k -> new ArrayList<>()).add(r);
+            }
+        }
+        return out;
     }
 
     private static List<DecisionRow> all(PreparedStatement ps) throws SQLException {

@@ -96,11 +96,13 @@ public class QueueService {
                             m.getOrDefault(CapsuleStatus.EMITTED, 0L)));
                 }
             }
+            List<CapsuleRow> visible = capsules.list(c, status, 500).stream()
+                    .filter(r -> access.canSee(viewer, r.tier())).toList();
+            Map<String, List<DecisionRow>> ds = decisions.forCapsules(c,
+                    visible.stream().map(CapsuleRow::capsuleId).toList());
             List<Summary> list = new ArrayList<>();
-            for (CapsuleRow r : capsules.list(c, status, 500)) {
-                if (access.canSee(viewer, r.tier())) {
-                    list.add(summary(r, decisions.forCapsule(c, r.capsuleId()), policy));
-                }
+            for (CapsuleRow r : visible) {
+                list.add(summary(r, ds.getOrDefault(r.capsuleId(), List.of()), policy));
             }
             return new Queue(tiers, list);
         });

@@ -89,6 +89,15 @@ class SeparationOfDutiesTest {
         assertEquals("pending", r.jsonPath().getString("summary.status"));
         assertEquals(approvals, r.jsonPath().getInt("summary.approvals"));
         assertEquals(approvals == 0 ? 0 : decisionRows(id), decisionRows(id));
+        assertEquals(approvals, queueApprovals(id), "the queue page counts what the review counts");
+    }
+
+    /** The approvals the queue page shows for a capsule (its decisions are read for the whole page at once). */
+    private static int queueApprovals(String id) {
+        java.util.List<java.util.Map<String, Object>> capsules = Api.as("alice").get("/api/queue").jsonPath()
+                .getList("capsules");
+        return capsules.stream().filter(m -> id.equals(m.get("capsuleId"))).findFirst()
+                .map(m -> ((Number) m.get("approvals")).intValue()).orElseThrow(() -> new AssertionError(id + " not queued"));
     }
 
     private long decisionRows(String id) throws SQLException {
@@ -166,6 +175,7 @@ class SeparationOfDutiesTest {
         Response after = Api.as("alice").get("/api/capsules/{id}", id(c));
         assertEquals("pending", after.jsonPath().getString("summary.status"));
         assertEquals(1, after.jsonPath().getInt("summary.approvals"));
+        assertEquals(1, queueApprovals(id(c)), "three decisions of one person count once on the queue page too");
         assertEquals("THRESHOLD_NOT_MET", after.jsonPath().getString("reason"));
         assertEquals(0, count("select count(*) from outbox where capsule_id = ?", id(c)));
     }
