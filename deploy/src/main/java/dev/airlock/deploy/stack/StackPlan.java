@@ -148,9 +148,10 @@ public final class StackPlan {
         c.put("send.topics", Topics.CAPSULES_SIGNED + "," + Topics.POLICY_SIGNED);
         c.put("send.journal-dir", s.run("diode-send").resolve("journal").toString());
         c.put("kafka.bootstrap.servers", s.ports().controlBootstrap());
+        String group = "airlock-diode-bridge"; // the sender's default send.group-id
         return diode("diode-send", Plane.CONTROL, "diode sender: signed capsules and policies out as one-way UDP", jar,
-                "send", c, (start, offset) -> new HealthCheck.ConsumerGroup(s.ports().controlBootstrap(), "airlock-diode-bridge"),
-                List.of("airlock-diode-bridge"));
+                "send", c, (start, offset) -> new HealthCheck.ConsumerGroup(s.ports().controlBootstrap(), group),
+                List.of(group));
     }
 
     // ---- enclave ----
