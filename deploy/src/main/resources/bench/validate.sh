@@ -9,9 +9,13 @@ if [ $# -ne 1 ]; then
   exit 2
 fi
 f=$1
+# a file directly in the bench directory: no further '/' (so no '..' either)
 case "$f" in
   services/payments/bench/*.txt) ;;
   *) echo "bench: $f is not a bench file" >&2; exit 2 ;;
+esac
+case "${f#services/payments/bench/}" in
+  */*) echo "bench: $f is not a bench file" >&2; exit 2 ;;
 esac
 if [ ! -f "$f" ] || [ -L "$f" ]; then
   echo "bench: $f is missing or not a regular file" >&2

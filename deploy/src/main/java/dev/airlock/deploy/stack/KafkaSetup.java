@@ -103,11 +103,11 @@ public final class KafkaSetup {
         }
         try (Admin admin = Admin.create(HealthCheck.kafkaClient(bootstrap))) {
             Map<String, ConsumerGroupDescription> described = new LinkedHashMap<>();
+            var futures = admin.describeConsumerGroups(groups, new DescribeConsumerGroupsOptions().timeoutMs(10_000))
+                    .describedGroups();
             for (String g : groups) {
                 try {
-                    described.put(g, admin.describeConsumerGroups(List.of(g),
-                            new DescribeConsumerGroupsOptions().timeoutMs(10_000)).describedGroups().get(g)
-                            .get(12, TimeUnit.SECONDS));
+                    described.put(g, futures.get(g).get(12, TimeUnit.SECONDS));
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof GroupIdNotFoundException)) {
                         throw e;

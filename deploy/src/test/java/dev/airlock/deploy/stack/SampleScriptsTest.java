@@ -7,6 +7,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,8 +27,8 @@ class SampleScriptsTest {
         try (InputStream in = getClass().getResourceAsStream(resource)) {
             Files.write(script, in.readAllBytes());
         }
-        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("sh", "validate.sh"));
-        cmd.addAll(java.util.List.of(args));
+        List<String> cmd = new ArrayList<>(List.of("sh", "validate.sh"));
+        cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).directory(workspace.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
@@ -75,6 +77,8 @@ class SampleScriptsTest {
         assertEquals(1, missing.exit());
         assertTrue(missing.output().contains("c-9.txt is missing"), missing::output);
         assertEquals(2, run("/bench/validate.sh", ws, "validate.sh").exit(), "only bench files");
+        assertEquals(2, run("/bench/validate.sh", ws, "services/payments/bench/../../../c-1.txt").exit(),
+                "only files directly in the bench directory");
         assertEquals(2, run("/bench/validate.sh", ws).exit(), "the file is an argument");
     }
 }
