@@ -135,11 +135,17 @@ public class LogResource {
         return log.consistency(a, b);
     }
 
-    /** Recomputes the whole chain from the stored rows and names the first bad index. */
+    /**
+     * Recomputes the whole chain from the stored rows and names the first bad index. {@code receipts=all} also verifies
+     * the receipts of the leaves that a verified checkpoint already proves.
+     */
     @GET
     @Path("verify")
-    public Uni<ChainVerifier.Report> verify() {
-        return chain.verify();
+    public Uni<ChainVerifier.Report> verify(@QueryParam("receipts") String receipts) {
+        if (receipts != null && !receipts.equals("all")) {
+            throw Problem.badRequest("receipts: 'all' or absent (verify the receipts of leaves no checkpoint proves)");
+        }
+        return chain.verify(receipts != null);
     }
 
     /** Runs retention now (the same job the schedule runs). */

@@ -33,15 +33,25 @@ import java.util.Set;
  * Full chain verification (ARCHITECTURE §3.6, SECURITY-TESTS E.26, E.27), trusting nothing in the database but the
  * evidence key's signatures:
  * <ol>
- * <li>every leaf row, in index order: the index is the next one (a deleted row leaves a hole), the stored entry
- * hashes to the stored leaf hash (a purged entry keeps only its hash), and the leaf receipt — the evidence key's
- * signature over (log, index, leaf hash) — verifies (a rewritten hash or a row moved to another index does not);</li>
+ * <li>every leaf row, in index order: the index is the next one (a deleted row leaves a hole), and the stored entry
+ * hashes to the stored leaf hash (a purged entry keeps only its hash);</li>
  * <li>the number of rows equals the log head's size;</li>
- * <li>every stored complete-subtree hash equals the one recomputed from the leaves (proofs are served from them);</li>
- * <li>every stored checkpoint is signed by the evidence key, its root equals the recomputed root of its size, and
- * consecutive checkpoints are consistent (RFC 9162 §2.1.4), so a fork or a truncation is detected.</li>
+ * <li>every stored checkpoint is signed by the evidence key for this log, its root equals the recomputed root of its
+ * size, and consecutive checkpoints are consistent (RFC 9162 §2.1.4), so a fork or a truncation is detected;</li>
+ * <li>the leaf receipts — the evidence key's signature over (log, index, leaf hash) — of every leaf that no verified
+ * checkpoint proves (a rewritten hash or a row moved to another index does not verify);</li>
+ * <li>every stored complete-subtree hash equals the one recomputed from the leaves (proofs are served from them).</li>
  * </ol>
- * The report names the first bad index: the smallest leaf index any failed check points to.
+ * A leaf below the size of a checkpoint that is signed by the evidence key and whose root equals the root recomputed
+ * from the stored leaf hashes is proven by that signature: RFC 9162 §2.1.1 hashes leaves and interior nodes with
+ * different prefixes, so another leaf hash at any index, a missing leaf or a reordering would give another root. Its
+ * receipt then adds nothing, which is how certificate-transparency auditors check a log: signed tree heads and
+ * recomputed roots, not one signature per entry. Receipts are therefore verified from the largest such checkpoint on
+ * (every leaf appended since, and every leaf from the last good checkpoint on when a root differs, which pins the bad
+ * index); {@code receipts=all} verifies every receipt, which also finds a receipt damaged under a good checkpoint. The
+ * first mode costs one signature verification per checkpoint instead of one per leaf: about 5 s against well under
+ * 1 s for 31,000 leaves on the development stack.
+ * <p>The report names the first bad index: the smallest leaf index any failed check points to.
  */
 @ApplicationScoped
 public class ChainVerifier {
@@ -61,8 +71,18 @@ public class ChainVerifier {
     public record Finding(long index, String problem) {
     }
 
+    /**
+     * The verification's result. {@code leavesProvenByCheckpoint}: the size of the largest checkpoint that verified
+     * and whose root equals the recomputed one (0 if none); {@code receiptsChecked}: the receipts verified (the leaves
+     * from that size on, or all of them with {@code receipts=all}).
+     */
     public record Report(String log, boolean ok, long size, long leavesChecked, long purgedEntries,
-                         long subtreesChecked, long checkpointsChecked, Long firstBadIndex, List<Finding> problems) {
+                         long leavesProvenByCheckpoint, long receiptsChecked, long subtreesChecked,
+                         long checkpointsChecked, Long firstBadIndex, List<Finding> problems) {
+    }
+
+    /** A checkpoint row whose signature and payload verified. */
+    private record SignedCheckpoint(long size, Checkpoint checkpoint) {
     }
 
     private final class State {
@@ -72,7 +92,11 @@ public class ChainVerifier {
         long purged;
         long subtrees;
         long checkpoints;
-        boolean leavesDone;
+        long receipts;
+        long proven;
+        final List<SignedCheckpoint> signed = new ArrayList<>();
+        /** Findings about checkpoint rows themselves, reported after the leaves' own (as before receipts moved). */
+        final List<Finding> checkpointRows = new ArrayList<>();
         final List<PublicKeyHandle> keys = evidenceKeys();
         /** Leaves found bad by the row checks; stored hashes above them differ as a consequence, not a new fault. */
         final java.util.TreeSet<Long> badLeaves = new java.util.TreeSet<>();
@@ -93,7 +117,8 @@ public class ChainVerifier {
         }
     }
 
-    public Uni<Report> verify() {
+    /** Verifies the chain; {@code allReceipts} also verifies the receipts of leaves a checkpoint proves. */
+    public Uni<Report> verify(boolean allReceipts) {
         return Panache.withSession(() -> Panache.getSession().chain(s -> LogHead.<LogHead>findById(LogHead.ID)
                 .chain(head -> {
                     State st = new State();
@@ -106,8 +131,12 @@ public class ChainVerifier {
                             st.bad(head.size, String.format(Locale.ROOT, "rows beyond the log head's size %d "
                                     + "(inserted rows)", head.size));
                         }
-                        return subtrees(s, st, -1, -1);
-                    }).chain(() -> checkpoints(s, st)).map(v -> report(head, st));
+                        return signedCheckpoints(s, st);
+                    }).chain(() -> receipts(s, st, (allReceipts ? 0 : st.proven) - 1))
+                            .invoke(() -> st.findings.addAll(st.checkpointRows))
+                            .chain(() -> subtrees(s, st, -1, -1))
+                            .invoke(() -> checkpointFindings(st))
+                            .map(v -> report(head, st));
                 })));
     }
 
@@ -115,12 +144,12 @@ public class ChainVerifier {
         List<Finding> sorted = new ArrayList<>(st.findings);
         sorted.sort((a, b) -> Long.compare(a.index(), b.index()));
         Long first = sorted.isEmpty() ? null : sorted.get(0).index();
-        return new Report(head.logId, sorted.isEmpty(), head.size, st.expected, st.purged, st.subtrees,
-                st.checkpoints, first, sorted.subList(0, Math.min(MAX_PROBLEMS, sorted.size())));
+        return new Report(head.logId, sorted.isEmpty(), head.size, st.expected, st.purged, st.proven, st.receipts,
+                st.subtrees, st.checkpoints, first, sorted.subList(0, Math.min(MAX_PROBLEMS, sorted.size())));
     }
 
     private Uni<Void> leaves(Mutiny.Session s, State st, long after) {
-        return s.createNativeQuery("select leaf_index, leaf_hash, entry, receipt from evidence_leaf "
+        return s.createNativeQuery("select leaf_index, leaf_hash, entry from evidence_leaf "
                         + "where leaf_index > ?1 order by leaf_index limit " + PAGE, Object[].class)
                 .setParameter(1, after)
                 .getResultList()
@@ -130,7 +159,6 @@ public class ChainVerifier {
                         long index = ((Number) r[0]).longValue();
                         byte[] hash = (byte[]) r[1];
                         byte[] entry = (byte[]) r[2];
-                        byte[] receipt = (byte[]) r[3];
                         while (st.expected < index) {
                             st.badLeaf(st.expected, "leaf " + st.expected + " is missing (deleted row)");
                             // keep positions aligned so later checks name their own indices
@@ -143,15 +171,32 @@ public class ChainVerifier {
                             st.badLeaf(index, "leaf " + index + ": the stored entry does not hash to the stored leaf hash "
                                     + "(entry or hash changed)");
                         }
-                        if (!LeafReceipts.verify(st.keys, key.id(), index, hash, receipt)) {
-                            st.badLeaf(index, "leaf " + index + ": the leaf hash at this index is not the one the evidence "
-                                    + "key signed at append (rewritten, or a row moved from another index)");
-                        }
                         st.recomputed.appendLeafHash(entry != null ? MerkleHash.leafHash(entry) : hash);
                         st.expected = index + 1;
                         last = index;
                     }
                     return rows.size() < PAGE ? Uni.createFrom().voidItem() : leaves(s, st, last);
+                });
+    }
+
+    /** Verifies the receipt of every leaf row with an index above {@code after}. */
+    private Uni<Void> receipts(Mutiny.Session s, State st, long after) {
+        return s.createNativeQuery("select leaf_index, leaf_hash, receipt from evidence_leaf "
+                        + "where leaf_index > ?1 order by leaf_index limit " + PAGE, Object[].class)
+                .setParameter(1, after)
+                .getResultList()
+                .chain(rows -> {
+                    long last = after;
+                    for (Object[] r : rows) {
+                        long index = ((Number) r[0]).longValue();
+                        if (!LeafReceipts.verify(st.keys, key.id(), index, (byte[]) r[1], (byte[]) r[2])) {
+                            st.badLeaf(index, "leaf " + index + ": the leaf hash at this index is not the one the evidence "
+                                    + "key signed at append (rewritten, or a row moved from another index)");
+                        }
+                        st.receipts++;
+                        last = index;
+                    }
+                    return rows.size() < PAGE ? Uni.createFrom().voidItem() : receipts(s, st, last);
                 });
     }
 
@@ -199,60 +244,89 @@ public class ChainVerifier {
                 });
     }
 
-    private Uni<Void> checkpoints(Mutiny.Session s, State st) {
+    /**
+     * Reads every checkpoint row, keeps those whose signature and payload verify, and sets {@code proven} to the size of
+     * the largest whose root equals the root recomputed from the stored leaves.
+     */
+    private Uni<Void> signedCheckpoints(Mutiny.Session s, State st) {
         return s.createNativeQuery("select size, root_hash, envelope from checkpoint order by size", Object[].class)
                 .getResultList()
                 .invoke(rows -> {
                     KeyRing ring = new KeyRing(st.keys);
-                    Checkpoint previous = null;
                     for (Object[] r : rows) {
                         long size = ((Number) r[0]).longValue();
                         byte[] root = (byte[]) r[1];
+                        long at = Math.min(size, st.expected);
                         Checkpoint cp;
                         try {
                             Envelope env = Envelope.parse((byte[]) r[2]);
                             if (!Dsse.verify(env, ring).anyVerified()) {
-                                st.bad(Math.min(size, st.expected), "checkpoint of size " + size
-                                        + " is not signed by the evidence key");
+                                st.checkpointRows.add(new Finding(at, "checkpoint of size " + size
+                                        + " is not signed by the evidence key"));
                                 continue;
                             }
                             cp = StrictJson.read(env.payloadBytes(), Checkpoint.class, StrictJson.SIGNED);
                         } catch (VerificationException e) {
-                            st.bad(Math.min(size, st.expected), "checkpoint of size " + size + " does not parse: "
-                                    + e.detail());
+                            st.checkpointRows.add(new Finding(at, "checkpoint of size " + size + " does not parse: "
+                                    + e.detail()));
                             continue;
                         }
                         st.checkpoints++;
+                        if (!key.id().equals(cp.log())) {
+                            st.checkpointRows.add(new Finding(at, "checkpoint of size " + size + " is signed for log "
+                                    + cp.log() + ", not " + key.id()));
+                            continue;
+                        }
                         if (cp.size() != size || !MessageDigest.isEqual(cp.root(), root)) {
-                            st.bad(Math.min(size, st.expected), "checkpoint row of size " + size
-                                    + " does not match its signed payload");
+                            st.checkpointRows.add(new Finding(at, "checkpoint row of size " + size
+                                    + " does not match its signed payload"));
                         }
-                        if (cp.size() > st.expected) {
-                            st.bad(st.expected, String.format(Locale.ROOT, "a signed checkpoint covers %d leaves, the "
-                                    + "log holds %d (truncated)", cp.size(), st.expected));
-                        } else {
-                            try {
-                                byte[] recomputed = st.recomputed.tree().rootHash(cp.size());
-                                if (!MessageDigest.isEqual(recomputed, cp.root()) && !st.explained(0, cp.size())) {
-                                    long from = previous == null ? 0 : previous.size();
-                                    st.bad(from, String.format(Locale.ROOT, "the signed root of size %d differs from "
-                                            + "the recomputed one: the log changed after leaf %d was checkpointed",
-                                            cp.size(), from));
-                                }
-                                if (previous != null && !st.explained(0, cp.size())) {
-                                    MerkleVerifier.verifyConsistency(previous.size(), cp.size(),
-                                            st.recomputed.tree().consistencyProof(previous.size(), cp.size()),
-                                            previous.root(), cp.root());
-                                }
-                            } catch (ProofException e) {
-                                st.bad(previous == null ? 0 : previous.size(), "checkpoints of size "
-                                        + (previous == null ? 0 : previous.size()) + " and " + cp.size()
-                                        + " are not consistent: " + e.detail());
-                            }
+                        st.signed.add(new SignedCheckpoint(size, cp));
+                        if (cp.size() <= st.expected && cp.size() > st.proven && matches(st, cp)) {
+                            st.proven = cp.size();
                         }
-                        previous = cp;
                     }
                 }).replaceWithVoid();
+    }
+
+    private static boolean matches(State st, Checkpoint cp) {
+        try {
+            return MessageDigest.isEqual(st.recomputed.tree().rootHash(cp.size()), cp.root());
+        } catch (ProofException e) {
+            return false;
+        }
+    }
+
+    /** Roots against the recomputed tree, truncation, and consistency between consecutive signed checkpoints. */
+    private void checkpointFindings(State st) {
+        Checkpoint previous = null;
+        for (SignedCheckpoint sc : st.signed) {
+            Checkpoint cp = sc.checkpoint();
+            if (cp.size() > st.expected) {
+                st.bad(st.expected, String.format(Locale.ROOT, "a signed checkpoint covers %d leaves, the "
+                        + "log holds %d (truncated)", cp.size(), st.expected));
+            } else {
+                try {
+                    byte[] recomputed = st.recomputed.tree().rootHash(cp.size());
+                    if (!MessageDigest.isEqual(recomputed, cp.root()) && !st.explained(0, cp.size())) {
+                        long from = previous == null ? 0 : previous.size();
+                        st.bad(from, String.format(Locale.ROOT, "the signed root of size %d differs from "
+                                + "the recomputed one: the log changed after leaf %d was checkpointed",
+                                cp.size(), from));
+                    }
+                    if (previous != null && !st.explained(0, cp.size())) {
+                        MerkleVerifier.verifyConsistency(previous.size(), cp.size(),
+                                st.recomputed.tree().consistencyProof(previous.size(), cp.size()),
+                                previous.root(), cp.root());
+                    }
+                } catch (ProofException e) {
+                    st.bad(previous == null ? 0 : previous.size(), "checkpoints of size "
+                            + (previous == null ? 0 : previous.size()) + " and " + cp.size()
+                            + " are not consistent: " + e.detail());
+                }
+            }
+            previous = cp;
+        }
     }
 
     /** This log's keys: the configured one and those its evidence principal held in any policy version (rotations). */

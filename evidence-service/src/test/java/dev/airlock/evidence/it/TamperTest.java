@@ -24,7 +24,9 @@ import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,20 +49,33 @@ class TamperTest {
     @InjectPostgres
     PostgresServer db;
 
+    /** Each test's bundles have capsule ids of their own, so that waiting for them waits for this test's entries. */
+    private static final AtomicInteger ROUND = new AtomicInteger();
+
     long first;
 
     @BeforeEach
     void sixBundlesAndACheckpoint() {
-        try (KafkaTestClient kafka = new KafkaTestClient(broker)) {
-            for (int i = 0; i < 6; i++) {
-                String id = "tamper-" + i;
-                kafka.send(Topics.EVIDENCE_RAW, id, Fixtures.bundle(id, Fixtures.LOCAL_ENV, "APPLIED"));
-            }
-        }
-        Api.awaitEntries("tamper-5", 1);
-        first = Api.awaitEntries("tamper-0", 1);
+        String[] ids = send(6);
+        first = Api.awaitEntries(ids[0], 1);
         Api.checkpoint();
         assertOk();
+    }
+
+    /** Sends n bundles with new capsule ids and waits until all are in the log. */
+    private String[] send(int n) {
+        int round = ROUND.incrementAndGet();
+        String[] ids = new String[n];
+        try (KafkaTestClient kafka = new KafkaTestClient(broker)) {
+            for (int i = 0; i < n; i++) {
+                ids[i] = "tamper-" + round + "-" + i;
+                kafka.send(Topics.EVIDENCE_RAW, ids[i], Fixtures.bundle(ids[i], Fixtures.LOCAL_ENV, "APPLIED"));
+            }
+        }
+        for (String id : ids) {
+            Api.awaitEntries(id, 1);
+        }
+        return ids;
     }
 
     private static JsonPath verify() {
@@ -167,5 +182,77 @@ class TamperTest {
             sql("update merkle_subtree set hash = ? where level = 1 and idx = ?", hash, idx);
         }
         assertOk();
+    }
+
+    @Test
+    void receiptsAreVerifiedWhereNoCheckpointProvesTheLeaf() throws Exception {
+        JsonPath v = verify();
+        assertEquals(v.getLong("size"), v.getLong("leavesProvenByCheckpoint"), v.prettify());
+        assertEquals(0, v.getLong("receiptsChecked"), v.prettify());
+        JsonPath all = Api.json("/api/verify?receipts=all");
+        assertTrue(all.getBoolean("ok"), all.prettify());
+        assertEquals(all.getLong("size"), all.getLong("receiptsChecked"), all.prettify());
+
+        // two entries after the last checkpoint: only their receipts prove them
+        String[] late = send(2);
+        long k = Api.awaitEntries(late[1], 1);
+        v = verify();
+        assertTrue(v.getBoolean("ok"), v.prettify());
+        assertEquals(2, v.getLong("receiptsChecked"), v.prettify());
+        assertEquals(v.getLong("size") - 2, v.getLong("leavesProvenByCheckpoint"), v.prettify());
+
+        byte[] entry = column("entry", k);
+        byte[] hash = column("leaf_hash", k);
+        byte[] other = (new String(entry, StandardCharsets.UTF_8) + " ").getBytes(StandardCharsets.UTF_8);
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        md.update((byte) 0);
+        sql("update evidence_leaf set entry = ?, leaf_hash = ? where leaf_index = ?", other, md.digest(other), k);
+        assertFirstBad(k, "not the one the evidence key signed");
+        sql("update evidence_leaf set entry = ?, leaf_hash = ? where leaf_index = ?", entry, hash, k);
+        assertOk();
+    }
+
+    @Test
+    void aDamagedReceiptUnderAGoodCheckpointIsFoundWithReceiptsAll() throws Exception {
+        long k = first + 2;
+        byte[] receipt = column("receipt", k);
+        byte[] damaged = receipt.clone();
+        damaged[5] ^= 1;
+        sql("update evidence_leaf set receipt = ? where leaf_index = ?", damaged, k);
+        // the checkpoint proves the leaf hash, so the log's content is intact; the damaged receipt shows only in the
+        // complete check
+        assertOk();
+        JsonPath all = Api.json("/api/verify?receipts=all");
+        assertFalse(all.getBoolean("ok"), all.prettify());
+        assertEquals(k, all.getLong("firstBadIndex"), all.prettify());
+        assertTrue(all.getString("problems[0].problem").contains("not the one the evidence key signed"),
+                all.prettify());
+        sql("update evidence_leaf set receipt = ? where leaf_index = ?", receipt, k);
+        assertTrue(Api.json("/api/verify?receipts=all").getBoolean("ok"));
+    }
+
+    @Test
+    void aTamperedLeafUnderTheLastCheckpointHasItsReceiptChecked() throws Exception {
+        // an earlier checkpoint still matches, the last one no longer does: receipts are checked from the earlier one
+        String[] more = send(3);
+        long k = Api.awaitEntries(more[1], 1);
+        long before = verify().getLong("leavesProvenByCheckpoint");
+        Api.checkpoint();
+        assertOk();
+        byte[] hash = column("leaf_hash", k);
+        byte[] entry = column("entry", k);
+        sql("update evidence_leaf set entry = null, leaf_hash = ? where leaf_index = ?", new byte[32], k);
+        JsonPath v = verify();
+        assertFalse(v.getBoolean("ok"), v.prettify());
+        assertEquals(k, v.getLong("firstBadIndex"), v.prettify());
+        assertEquals(before, v.getLong("leavesProvenByCheckpoint"), v.prettify());
+        assertTrue(v.getString("problems[0].problem").contains("not the one the evidence key signed"), v.prettify());
+        sql("update evidence_leaf set entry = ?, leaf_hash = ? where leaf_index = ?", entry, hash, k);
+        assertOk();
+    }
+
+    @Test
+    void anUnknownReceiptsModeIsABadRequest() {
+        given().get("/api/verify?receipts=some").then().statusCode(400);
     }
 }
