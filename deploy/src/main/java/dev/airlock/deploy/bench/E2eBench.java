@@ -50,6 +50,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -84,6 +85,8 @@ public final class E2eBench {
     static final int WARMUP = 16;
     /** How many capsules the approval service's queue lists at most (QueueService). */
     private static final int QUEUE_PAGE = 500;
+    /** How often the memory sampler also reads proportional set sizes (it reads resident sets every second). */
+    private static final int PSS_EVERY_SECONDS = 10;
 
     private final Stack stack;
     private final StackSettings settings;
@@ -202,21 +205,25 @@ public final class E2eBench {
         long epochNanos = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
         AtomicLong peakRss = new AtomicLong();
         AtomicLong peakPss = new AtomicLong();
-        // sampled from /proc only: a health probe of every process every 2 s would load the stack being measured
+        // sampled from /proc only: a health probe of every process every 2 s would load the stack being measured.
         Map<String, ProcessHandle> processes = stack.liveProcesses();
+        // Resident sets every second (/proc/PID/status), proportional sets every 10th second and at the end: reading
+        // smaps_rollup makes the kernel walk every mapping of every process (about 40 ms of CPU per sample of the
+        // whole stack here, against a few ms for status). PSS moves slowly, and RSS, sampled finer, bounds it.
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        AtomicLong ticks = new AtomicLong();
         sampler.scheduleAtFixedRate(() -> {
             try {
-                Processes.Memory m = new Processes.Memory(0, 0);
-                for (ProcessHandle h : processes.values()) {
-                    m = m.plus(Processes.memory(h));
-                }
+                boolean pss = ticks.getAndIncrement() % PSS_EVERY_SECONDS == 0;
+                Processes.Memory m = stackMemory(processes.values(), pss);
                 peakRss.accumulateAndGet(m.rss(), Math::max);
-                peakPss.accumulateAndGet(m.pss(), Math::max);
+                if (pss) {
+                    peakPss.accumulateAndGet(m.pss(), Math::max);
+                }
             } catch (RuntimeException e) {
                 // the next sample
             }
-        }, 0, 2, TimeUnit.SECONDS);
+        }, 0, 1, TimeUnit.SECONDS);
         Map<String, Double> cpuBefore = cpuByProcess(processes);
         long[] machineBefore = machineCpuMillis();
         Instant approvalsBegin = clock.instant();
@@ -239,6 +246,11 @@ public final class E2eBench {
         watcher.join(10_000);
         admissions.join(10_000);
         sampler.shutdownNow();
+        sampler.awaitTermination(10, TimeUnit.SECONDS);
+        // and a last full sample at the end of the window, where a stack that creeps is at its largest
+        Processes.Memory atEnd = stackMemory(processes.values(), true);
+        peakRss.accumulateAndGet(atEnd.rss(), Math::max);
+        peakPss.accumulateAndGet(atEnd.pss(), Math::max);
         progress.step("logged", loggedAtNanos.size() == n ? "ok" : "PARTIAL", Duration.between(t, clock.instant()),
                 loggedAtNanos.size() + " of " + n + " capsules' evidence logged");
 
@@ -318,7 +330,8 @@ public final class E2eBench {
         // backends included); summing per-process RSS counts shared buffers once per backend, an upper bound
         r.put("stackPeakMemoryBytes", peakPss.get());
         r.put("stackPeakRssSumBytes", peakRss.get());
-        r.put("memoryWhat", "peak over 2 s samples: stackPeakMemoryBytes sums PSS (each resident page once) over "
+        r.put("memoryWhat", "peaks over samples (RSS every second, PSS every " + PSS_EVERY_SECONDS + " s): "
+                + "stackPeakMemoryBytes sums PSS (each resident page once) over "
                 + "every stack process and its children, PostgreSQL included; stackPeakRssSumBytes sums resident sets "
                 + "(shared pages once per process that maps them)");
         r.put("stackRssBudgetBytes", RSS_BUDGET_BYTES);
@@ -526,6 +539,15 @@ public final class E2eBench {
     }
 
     /** Records when each capsule's sanitized evidence projection appears (the log commit happened just before). */
+    /** The stack's memory: resident sets, and proportional set sizes when {@code pss} (0 otherwise). */
+    private static Processes.Memory stackMemory(Collection<ProcessHandle> processes, boolean pss) {
+        Processes.Memory total = new Processes.Memory(0, 0);
+        for (ProcessHandle h : processes) {
+            total = total.plus(pss ? Processes.memory(h) : new Processes.Memory(Processes.rssBytes(h), 0));
+        }
+        return total;
+    }
+
     private Thread watchEvidence(Set<String> ids, Map<String, Long> loggedAt, AtomicBoolean stop) {
         return watch(Topics.EVIDENCE_SANITIZED, ids, loggedAt, stop);
     }

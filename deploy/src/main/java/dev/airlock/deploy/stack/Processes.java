@@ -111,19 +111,28 @@ public final class Processes {
         }
     }
 
-    /** Resident memory of the process, its descendants and its declared daemons with theirs, in bytes. */
+    /**
+     * Resident memory of the process, its descendants and its declared daemons with theirs, in bytes, from
+     * {@code /proc/PID/status} only: about 2 ms of CPU for a whole stack, where {@link #memory} walks every mapping
+     * ({@code smaps_rollup}: about 90 ms for a stack's 47 processes on the development machine).
+     */
     public static long rssBytes(ProcessHandle h) {
-        return memory(h).rss();
+        return memory(h, false).rss();
     }
 
+    /** Resident set and proportional set size of the process tree (as {@link #rssBytes}), in bytes. */
     public static Memory memory(ProcessHandle h) {
+        return memory(h, true);
+    }
+
+    private static Memory memory(ProcessHandle h, boolean pss) {
         Memory total = new Memory(0, 0);
         for (ProcessHandle r : roots(h)) {
-            total = total.plus(memoryOf(r.pid()));
+            total = total.plus(memoryOf(r.pid(), pss));
             for (ProcessHandle d : r.descendants().toList()) {
                 long parent = d.parent().map(ProcessHandle::pid).orElse(-1L);
                 if (!inParentsAddressSpace(PROC, d.pid(), parent)) {
-                    total = total.plus(memoryOf(d.pid()));
+                    total = total.plus(memoryOf(d.pid(), pss));
                 }
             }
         }
@@ -164,7 +173,11 @@ public final class Processes {
         return Long.parseLong(s.substring(s.lastIndexOf(')') + 2).trim().split(" ")[20]);
     }
 
-    private static Memory memoryOf(long pid) {
+    /** With {@code withPss} false, only the resident set (pss 0). */
+    private static Memory memoryOf(long pid, boolean withPss) {
+        if (!withPss) {
+            return new Memory(rssOf(pid), 0);
+        }
         long rss = -1;
         long pss = -1;
         try {
