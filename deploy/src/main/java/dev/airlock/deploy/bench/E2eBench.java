@@ -205,11 +205,11 @@ public final class E2eBench {
         long epochNanos = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
         AtomicLong peakRss = new AtomicLong();
         AtomicLong peakPss = new AtomicLong();
-        // sampled from /proc only: a health probe of every process every 2 s would load the stack being measured.
+        // Sampled from /proc only (a health probe of every process every 2 s would load the stack being measured):
+        // resident sets every second (/proc/PID/status), proportional sets every 10th second and at the end. Reading
+        // smaps_rollup makes the kernel walk every mapping of every process, 40-90 ms of CPU per sample of the whole
+        // stack here, against a few ms for status. PSS moves slowly, and RSS, sampled finer, bounds it.
         Map<String, ProcessHandle> processes = stack.liveProcesses();
-        // Resident sets every second (/proc/PID/status), proportional sets every 10th second and at the end: reading
-        // smaps_rollup makes the kernel walk every mapping of every process (about 40 ms of CPU per sample of the
-        // whole stack here, against a few ms for status). PSS moves slowly, and RSS, sampled finer, bounds it.
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         AtomicLong ticks = new AtomicLong();
         sampler.scheduleAtFixedRate(() -> {
@@ -538,7 +538,6 @@ public final class E2eBench {
                 .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Records when each capsule's sanitized evidence projection appears (the log commit happened just before). */
     /** The stack's memory: resident sets, and proportional set sizes when {@code pss} (0 otherwise). */
     private static Processes.Memory stackMemory(Collection<ProcessHandle> processes, boolean pss) {
         Processes.Memory total = new Processes.Memory(0, 0);
@@ -548,6 +547,7 @@ public final class E2eBench {
         return total;
     }
 
+    /** Records when each capsule's sanitized evidence projection appears (the log commit happened just before). */
     private Thread watchEvidence(Set<String> ids, Map<String, Long> loggedAt, AtomicBoolean stop) {
         return watch(Topics.EVIDENCE_SANITIZED, ids, loggedAt, stop);
     }

@@ -113,8 +113,8 @@ public final class Processes {
 
     /**
      * Resident memory of the process, its descendants and its declared daemons with theirs, in bytes, from
-     * {@code /proc/PID/status} only: about 2 ms of CPU for a whole stack, where {@link #memory} walks every mapping
-     * ({@code smaps_rollup}: about 90 ms for a stack's 47 processes on the development machine).
+     * {@code /proc/PID/status} only: about 2 ms of CPU for a whole stack, where {@link #memory} makes the kernel walk
+     * every mapping ({@code smaps_rollup}: 40-90 ms for a stack's 47 processes on the development machine).
      */
     public static long rssBytes(ProcessHandle h) {
         return memory(h, false).rss();
