@@ -1,6 +1,7 @@
 package dev.airlock.evidence;
 
 import dev.airlock.core.crypto.KeyFiles;
+import dev.airlock.testsupport.TempDirs;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.io.IOException;
@@ -30,6 +31,6 @@ public class EvidenceFixturesResource implements QuarkusTestResourceLifecycleMan
 
     @Override
     public void stop() {
-        // the temporary directory holds a test key only; left for the OS to clean
+        TempDirs.deleteTree(dir);
     }
 }

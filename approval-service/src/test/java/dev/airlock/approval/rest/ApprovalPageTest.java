@@ -29,6 +29,7 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -83,7 +84,9 @@ class ApprovalPageTest {
     URL base;
 
     WebDriver driver;
-    Path profile;
+    /** Chromium's profile and the key file the page reads; JUnit deletes both after each test. */
+    @TempDir
+    Path scratch;
 
     @AfterEach
     void quit() {
@@ -95,7 +98,7 @@ class ApprovalPageTest {
     private WebDriver chromium() throws Exception {
         assertTrue(new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute(),
                 "this test needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)");
-        profile = Files.createTempDirectory("airlock-chromium");
+        Path profile = Files.createDirectory(scratch.resolve("chromium"));
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -121,7 +124,7 @@ class ApprovalPageTest {
         }
         Api.awaitStatus("alice", id, "pending");
         String alicePem = Fixtures.PKI.of("alice").toPem();
-        Path keyFile = Files.createTempFile("alice", ".key.pem");
+        Path keyFile = scratch.resolve("alice.key.pem");
         Files.writeString(keyFile, alicePem, StandardCharsets.US_ASCII);
 
         driver = chromium();

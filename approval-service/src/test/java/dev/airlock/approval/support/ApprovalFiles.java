@@ -1,5 +1,6 @@
 package dev.airlock.approval.support;
 
+import dev.airlock.testsupport.TempDirs;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.io.IOException;
@@ -44,6 +45,6 @@ public class ApprovalFiles implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
-        // temp files are left to the OS: they hold test keys only
+        TempDirs.deleteTree(dir);
     }
 }

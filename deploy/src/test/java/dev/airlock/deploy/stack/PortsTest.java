@@ -37,8 +37,7 @@ class PortsTest {
     }
 
     @Test
-    void settingsReadTheEnvironment() throws Exception {
-        java.nio.file.Path root = java.nio.file.Files.createTempDirectory("airlock-root");
+    void settingsReadTheEnvironment(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root) throws Exception {
         java.nio.file.Files.createDirectories(root.resolve("deploy"));
         java.nio.file.Files.writeString(root.resolve("deploy/pom.xml"), "<project/>");
         StackSettings s = StackSettings.fromEnvironment(java.util.Map.of("AIRLOCK_ROOT", root.toString(),

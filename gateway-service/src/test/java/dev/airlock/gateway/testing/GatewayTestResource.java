@@ -1,6 +1,7 @@
 package dev.airlock.gateway.testing;
 
 import dev.airlock.core.testing.TestPki;
+import dev.airlock.testsupport.TempDirs;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.io.IOException;
@@ -50,6 +51,6 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
 
     @Override
     public void stop() {
-        // the directory holds only test keys and a status file; left for post-mortems under the system temp dir
+        TempDirs.deleteTree(dir);
     }
 }

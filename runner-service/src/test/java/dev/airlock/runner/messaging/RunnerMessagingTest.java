@@ -22,6 +22,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,8 +60,8 @@ class RunnerMessagingTest {
      * environments are acknowledged without evidence: the gateway already emitted it.
      */
     @Test
-    void onlyGatewaySignedAdmissionsAreTakenAndPoisonIsDeadLettered() throws Exception {
-        Path counter = Files.createTempDirectory("forged-").resolve("runs");
+    void onlyGatewaySignedAdmissionsAreTakenAndPoisonIsDeadLettered(@TempDir Path scratch) throws Exception {
+        Path counter = scratch.resolve("runs");
         Capsule forgedTarget = Admissions.capsule("msg-forged-1", "ledger-api",
                 step("count", 60, "sh", "validate.sh", "count", counter.toString()));
         Admission forged = Admissions.admitted(forgedTarget, "apply");

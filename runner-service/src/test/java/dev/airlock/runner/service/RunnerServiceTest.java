@@ -26,6 +26,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,8 +98,8 @@ class RunnerServiceTest {
     }
 
     @Test
-    void repeatedAdmissionIsAcknowledgedAndNotRunAgain() throws Exception {
-        Path counter = Files.createTempDirectory("dup-").resolve("runs");
+    void repeatedAdmissionIsAcknowledgedAndNotRunAgain(@TempDir Path scratch) throws Exception {
+        Path counter = scratch.resolve("runs");
         Capsule c = Admissions.capsule("svc-dup-1", "orders-api",
                 step("count", 60, "sh", "validate.sh", "count", counter.toString()));
         byte[] admission = Admissions.signed(Admissions.admitted(c, "apply"));
