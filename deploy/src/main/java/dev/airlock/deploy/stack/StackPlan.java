@@ -30,6 +30,12 @@ public final class StackPlan {
             "-XX:ReservedCodeCacheSize=16m", "-Xss512k");
     static final List<String> SERVICE_JVM = List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-XX:MaxMetaspaceSize=160m", "-XX:ReservedCodeCacheSize=64m", "-Xss512k", "-XX:+ExitOnOutOfMemoryError");
+    /**
+     * The runner starts a process chain per validation step ({@code setsid}, {@code unshare -n}, the step's argv).
+     * With the JDK's default {@code POSIX_SPAWN} every start also execs its {@code jspawnhelper}; {@code VFORK} (the
+     * JDK's default on Linux until 12) saves that exec, 2.7 ms of CPU per step measured here on a Firecracker VM.
+     */
+    static final List<String> RUNNER_EXTRA_JVM = List.of("-Djdk.lang.Process.launchMechanism=VFORK");
     static final List<String> DIODE_JVM = List.of("-Xms32m", "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=48m", "-Xss512k", "-XX:+ExitOnOutOfMemoryError");
 
@@ -198,7 +204,7 @@ public final class StackPlan {
         c.put("airlock.runner.status-file", s.run("runner-service").resolve("status.json").toString());
         c.put("airlock.runner.metrics-file", s.run("runner-service").resolve("metrics/runner.prom").toString());
         return quarkus("runner-service", Plane.ENCLAVE, "runner: apply, validate, rollback rehearsal (no listening port)",
-                c, 0, Map.of(), List.of(RUNNER_GROUP));
+                c, RUNNER_EXTRA_JVM, 0, Map.of(), List.of(RUNNER_GROUP));
     }
 
     private ProcessSpec evidence() throws IOException {
@@ -252,12 +258,20 @@ public final class StackPlan {
      */
     private ProcessSpec quarkus(String name, Plane plane, String what, Map<String, String> config, int httpPort,
                                 Map<String, String> env, List<String> groups) throws IOException {
+        return quarkus(name, plane, what, config, List.of(), httpPort, env, groups);
+    }
+
+    /** {@code extraJvm}: options for this service's JVM after the common {@link #SERVICE_JVM}. */
+    private ProcessSpec quarkus(String name, Plane plane, String what, Map<String, String> config,
+                                List<String> extraJvm, int httpPort, Map<String, String> env, List<String> groups)
+            throws IOException {
         Path run = s.run(name);
         writeConfig(name, run.resolve("config/application.properties"), config,
                 "Quarkus reads ./config/application.properties from its working directory, over the packaged defaults.");
         List<String> cmd = new ArrayList<>();
         cmd.add(s.java().toString());
         cmd.addAll(SERVICE_JVM);
+        cmd.addAll(extraJvm);
         cmd.add("-Djava.io.tmpdir=" + run.resolve("tmp"));
         Files.createDirectories(run.resolve("tmp"));
         cmd.addAll(List.of("-jar", artifacts.quarkusRunJar(name).toString()));

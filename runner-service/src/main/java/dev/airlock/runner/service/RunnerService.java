@@ -33,6 +33,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.NoSuchFileException;
@@ -122,6 +123,14 @@ public class RunnerService {
             }
             journal = new RunJournal(state.resolve("journal"));
             spool = new EvidenceSpool(state.resolve("spool"));
+            EvidenceSpool counted = spool;
+            status.countSpoolWith(() -> {
+                try {
+                    return counted.size();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
             executed = new ExecutedCapsules(state.resolve("executed"));
             validator = new ValidationRunner(new ValidationRunner.Settings(config.outputCapBytes(),
                     config.networkIsolation(), config.validationPath(), config.validationHome(), config.javaHome(),
@@ -300,7 +309,7 @@ public class RunnerService {
             finished.journal().delete();
         }
         status.finished(capsuleId, p.outcome());
-        status.spooled(spool.size());
+        status.spoolChanged();
         if (p.failure() != null) {
             LOG.infof("Capsule %s: %s (%s: %s)", capsuleId, p.outcome(), p.failure().reason(), p.failure().detail());
         } else {
@@ -363,7 +372,7 @@ public class RunnerService {
                     send(item.capsuleId());
                 }
             }
-            status.spooled(spool.size());
+            status.spoolChanged();
         } catch (IOException | RuntimeException e) {
             LOG.warnf("Cannot read the evidence spool: %s", e.toString());
         }
@@ -399,7 +408,7 @@ public class RunnerService {
                     LOG.warnf("Evidence of %s not acknowledged by the broker (%s); it stays in the spool",
                             capsuleId, e.toString());
                 }
-                status.spooled(spool.size());
+                status.spoolChanged();
             } catch (IOException io) {
                 LOG.warnf("Cannot update the evidence spool: %s", io.toString());
             } finally {

@@ -2,13 +2,18 @@ package dev.airlock.runner.domain;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,5 +74,29 @@ class ProcessReaperTest {
         assertTrue(run.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
         assertTrue(older.isAlive(), "a process that started before the run is not one of its processes");
         assertFalse(ProcessReaper.running(run.pid()));
+    }
+
+    /**
+     * The byte parser against a plain split of the same line, for a process whose name holds spaces and parentheses
+     * ({@code comm} is the executable's name, up to 15 bytes): session and start time come after the last ')'.
+     */
+    @Test
+    void statIsParsedAfterTheLastParenthesisOfTheName(@TempDir Path dir) throws Exception {
+        Path odd = dir.resolve("a) (b c) d");
+        Files.copy(Path.of("/bin/sleep"), odd, StandardCopyOption.COPY_ATTRIBUTES);
+        Process p = start("t", "setsid", "--", odd.toString(), "60");
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(Path.of("/proc/" + p.pid() + "/stat"))
+                .contains("(a) (b c) d)"));
+        String line = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+        String[] f = line.substring(line.lastIndexOf(')') + 2).trim().split(" ");
+
+        ProcessReaper.Stat stat = ProcessReaper.stat(p.pid()).orElseThrow();
+
+        assertEquals(p.pid(), stat.pid());
+        assertEquals(f[0].charAt(0), stat.state());
+        assertEquals(Long.parseLong(f[3]), stat.session());
+        assertEquals(p.pid(), stat.session(), "setsid made it the leader of its own session");
+        assertEquals(Long.parseLong(f[19]), stat.startTicks());
+        assertTrue(ProcessReaper.stat(Long.MAX_VALUE).isEmpty(), "no such process");
     }
 }

@@ -85,6 +85,9 @@ class RunnerServiceTest {
             assertEquals(List.of(), RunnerFixture.list(state.resolve("journal")));
             assertTrue(Files.exists(state.resolve("executed").resolve("svc-applied-1.json")));
 
+            // per-capsule changes reach the status file within StatusReporter.COALESCE_MILLIS
+            await().atMost(WAIT).until(() -> StrictJson.readTree(Files.readAllBytes(config.statusFile().orElseThrow()),
+                    StrictJson.SIGNED).get("runs").get("APPLIED").asLong() >= 1);
             JsonNode status = StrictJson.readTree(Files.readAllBytes(config.statusFile().orElseThrow()),
                     StrictJson.SIGNED);
             assertEquals("READY", status.get("state").asText());
