@@ -9,6 +9,7 @@ import dev.airlock.core.events.Topics;
 import dev.airlock.core.json.StrictJson;
 import dev.airlock.core.policy.Policy;
 import dev.airlock.core.testing.TestPki;
+import dev.airlock.testsupport.TempDirs;
 import dev.airlock.testsupport.kafka.KafkaBroker;
 import dev.airlock.testsupport.postgres.PostgresServer;
 import dev.airlock.testsupport.process.JavaApp;
@@ -112,6 +113,7 @@ public final class ControlPlaneBench {
                 }
             }
         }
+        TempDirs.deleteTree(work); // kept when the run fails: the approval service's log is there
     }
 
     record Result(double perSec, double proposalsMs, double decisionsMs, double totalMs, byte[] sampleValue) {

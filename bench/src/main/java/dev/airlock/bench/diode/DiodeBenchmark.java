@@ -18,6 +18,7 @@ import dev.airlock.diode.testing.Fixtures;
 import dev.airlock.diode.testing.TestKafka;
 import dev.airlock.diode.trust.Trust;
 import dev.airlock.diode.wire.WireFormat;
+import dev.airlock.testsupport.TempDirs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -127,6 +128,7 @@ public final class DiodeBenchmark {
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.write(out, StrictJson.writePretty(doc));
         System.err.println("wrote " + out);
+        TempDirs.deleteTree(tmp); // kept when the run fails: the bridges' spools are there
         System.exit(0);
     }
 

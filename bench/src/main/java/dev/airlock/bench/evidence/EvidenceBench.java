@@ -14,6 +14,7 @@ import dev.airlock.core.evidence.merkle.MerkleHash;
 import dev.airlock.core.json.StrictJson;
 import dev.airlock.core.policy.TrustedPolicy;
 import dev.airlock.core.testing.TestPki;
+import dev.airlock.testsupport.TempDirs;
 import dev.airlock.testsupport.kafka.KafkaBroker;
 import dev.airlock.testsupport.kafka.KafkaTestClient;
 import dev.airlock.testsupport.postgres.PostgresServer;
@@ -157,6 +158,7 @@ public final class EvidenceBench {
         Files.createDirectories(out.getParent());
         Files.write(out, StrictJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(result));
         log("wrote %s", out);
+        TempDirs.deleteTree(work); // kept when the run fails: the services' logs are there
         System.exit(0);
     }
 

@@ -15,6 +15,7 @@ import dev.airlock.core.verify.InMemoryLedger;
 import dev.airlock.core.verify.AdmissionLedger;
 import dev.airlock.core.verify.VerificationEngine;
 import dev.airlock.core.verify.Verdict;
+import dev.airlock.testsupport.TempDirs;
 import dev.airlock.testsupport.kafka.KafkaBroker;
 import dev.airlock.testsupport.postgres.PostgresServer;
 import dev.airlock.testsupport.process.JavaApp;
@@ -182,6 +183,7 @@ public final class GatewayBench {
                     gateway.close();
                 }
             }
+            TempDirs.deleteTree(dir); // kept when the run fails: the gateway's log is there
         }
         write(results, loadBefore, loadAverage());
     }
