@@ -365,9 +365,10 @@ public final class E2eBench {
     /** CPU ms so far of every stack process (with its children, live and reaped) and of this client JVM. */
     private static Map<String, Double> cpuByProcess(Map<String, ProcessHandle> processes) {
         Map<String, Double> m = new LinkedHashMap<>();
+        Processes.ProcTable table = Processes.ProcTable.read();
         processes.forEach((name, h) -> {
             if (h.isAlive()) { // a process that died in the window drops out of the report
-                m.put(name, Processes.cpuMillis(h));
+                m.put(name, Processes.cpuMillis(h, table));
             }
         });
         m.put("bench-client", Processes.ownCpuMillis(ProcessHandle.current()));
@@ -541,8 +542,9 @@ public final class E2eBench {
     /** The stack's memory: resident sets, and proportional set sizes when {@code pss} (0 otherwise). */
     private static Processes.Memory stackMemory(Collection<ProcessHandle> processes, boolean pss) {
         Processes.Memory total = new Processes.Memory(0, 0);
+        Processes.ProcTable table = Processes.ProcTable.read(); // one pass over /proc for the whole stack
         for (ProcessHandle h : processes) {
-            total = total.plus(pss ? Processes.memory(h) : new Processes.Memory(Processes.rssBytes(h), 0));
+            total = total.plus(Processes.memory(h, pss, table));
         }
         return total;
     }

@@ -1,6 +1,7 @@
 package dev.airlock.deploy.stack;
 
 import java.io.File;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -12,9 +13,13 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /** Starting, finding, measuring and stopping the stack's child processes (Linux first, POSIX where it can). */
@@ -79,6 +84,10 @@ public final class Processes {
      * A declared pid counts only while it is alive and started after the process (not a reused pid).
      */
     public static List<ProcessHandle> roots(ProcessHandle h) {
+        return roots(h, ProcTable.read());
+    }
+
+    private static List<ProcessHandle> roots(ProcessHandle h, ProcTable table) {
         List<ProcessHandle> roots = new ArrayList<>();
         roots.add(h);
         Optional<Instant> started = h.info().startInstant();
@@ -86,7 +95,7 @@ public final class Processes {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(h.pid()), "cwd", ADOPTED_PIDS))) {
                 long pid = Long.parseLong(line.trim());
                 // itself, a repeat, or still inside its tree (counted there already)
-                if (roots.stream().anyMatch(r -> r.pid() == pid) || h.descendants().anyMatch(d -> d.pid() == pid)) {
+                if (roots.stream().anyMatch(r -> r.pid() == pid) || table.descendants(h.pid()).contains(pid)) {
                     continue;
                 }
                 ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
@@ -117,26 +126,134 @@ public final class Processes {
      * every mapping ({@code smaps_rollup}: 40-90 ms for a stack's 47 processes on the development machine).
      */
     public static long rssBytes(ProcessHandle h) {
-        return memory(h, false).rss();
+        return memory(h, false, ProcTable.read()).rss();
     }
 
     /** Resident set and proportional set size of the process tree (as {@link #rssBytes}), in bytes. */
     public static Memory memory(ProcessHandle h) {
-        return memory(h, true);
+        return memory(h, true, ProcTable.read());
     }
 
-    private static Memory memory(ProcessHandle h, boolean pss) {
+    /**
+     * Memory of the process tree as {@link #memory} ({@code pss} true) or {@link #rssBytes} ({@code pss} false, pss 0),
+     * with the tree taken from {@code table}: a sampler that measures every process of a stack reads {@code /proc}
+     * once per sample for all of them.
+     */
+    public static Memory memory(ProcessHandle h, boolean pss, ProcTable table) {
         Memory total = new Memory(0, 0);
-        for (ProcessHandle r : roots(h)) {
+        for (ProcessHandle r : roots(h, table)) {
             total = total.plus(memoryOf(r.pid(), pss));
-            for (ProcessHandle d : r.descendants().toList()) {
-                long parent = d.parent().map(ProcessHandle::pid).orElse(-1L);
-                if (!inParentsAddressSpace(PROC, d.pid(), parent)) {
-                    total = total.plus(memoryOf(d.pid(), pss));
+            for (long d : table.descendants(r.pid())) {
+                if (!inParentsAddressSpace(PROC, d, table.parentOf(d))) {
+                    total = total.plus(memoryOf(d, pss));
                 }
             }
         }
         return total;
+    }
+
+    /**
+     * The parent of every process, from one pass over {@code /proc} (one read of each {@code /proc/PID/stat}).
+     * {@link ProcessHandle#descendants()} makes such a pass each time it is called: measuring a stack's eleven process
+     * trees that way took about fifteen passes over some 150 processes per sample, most of a load run's sampling cost.
+     * Where there is no {@code /proc}, the table comes from {@link ProcessHandle#allProcesses()}.
+     */
+    public static final class ProcTable {
+        private final Map<Long, Long> parents;
+        private final Map<Long, List<Long>> children = new HashMap<>();
+
+        private ProcTable(Map<Long, Long> parents) {
+            this.parents = parents;
+            parents.forEach((pid, parent) -> children.computeIfAbsent(parent, k -> new ArrayList<>()).add(pid));
+        }
+
+        /** The processes running now. */
+        public static ProcTable read() {
+            return Files.isDirectory(PROC) ? read(PROC) : fromProcessHandles();
+        }
+
+        static ProcTable read(Path proc) {
+            Map<Long, Long> parents = new HashMap<>();
+            String[] names = proc.toFile().list();
+            byte[] buf = new byte[1024];
+            for (String name : names == null ? new String[0] : names) {
+                if (name.isEmpty() || name.charAt(0) < '1' || name.charAt(0) > '9') {
+                    continue;
+                }
+                long pid;
+                try {
+                    pid = Long.parseLong(name);
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                long parent = parentFromStat(new File(proc.toFile(), name + "/stat"), buf);
+                if (parent >= 0) {
+                    parents.put(pid, parent);
+                }
+            }
+            return new ProcTable(parents);
+        }
+
+        private static ProcTable fromProcessHandles() {
+            Map<Long, Long> parents = new HashMap<>();
+            ProcessHandle.allProcesses().forEach(h -> parents.put(h.pid(), h.parent().map(ProcessHandle::pid).orElse(0L)));
+            return new ProcTable(parents);
+        }
+
+        /**
+         * Field 4 of a {@code stat} file (the parent pid), read after the last ')' since the command name before it
+         * may hold spaces and parentheses; -1 when the process is gone or the line is not one.
+         */
+        static long parentFromStat(File stat, byte[] buf) {
+            int n = 0;
+            try (FileInputStream in = new FileInputStream(stat)) {
+                int r;
+                while (n < buf.length && (r = in.read(buf, n, buf.length - n)) > 0) {
+                    n += r;
+                }
+            } catch (IOException e) {
+                return -1;
+            }
+            int close = -1;
+            for (int i = n - 1; i >= 0; i--) {
+                if (buf[i] == ')') {
+                    close = i;
+                    break;
+                }
+            }
+            // ") S 1234 ": the state, one character, then the parent pid
+            int i = close + 4;
+            if (close < 0 || i >= n || buf[close + 1] != ' ' || buf[close + 3] != ' ') {
+                return -1;
+            }
+            long parent = 0;
+            int digits = 0;
+            for (; i < n && buf[i] >= '0' && buf[i] <= '9'; i++, digits++) {
+                parent = parent * 10 + (buf[i] - '0');
+            }
+            return digits == 0 || i >= n || buf[i] != ' ' ? -1 : parent;
+        }
+
+        /** Every process below {@code pid} (children, their children, ...), nearest first. */
+        public List<Long> descendants(long pid) {
+            List<Long> out = new ArrayList<>();
+            Set<Long> seen = new HashSet<>(Set.of(pid));
+            Deque<Long> todo = new ArrayDeque<>(children.getOrDefault(pid, List.of()));
+            while (!todo.isEmpty()) {
+                long d = todo.removeFirst();
+                if (!seen.add(d)) {
+                    continue; // a pid reused while /proc was read: never loop
+                }
+                out.add(d);
+                todo.addAll(children.getOrDefault(d, List.of()));
+            }
+            return out;
+        }
+
+        /** The parent of {@code pid} when the table was read; -1 when it was not there. */
+        public long parentOf(long pid) {
+            return parents.getOrDefault(pid, -1L);
+        }
     }
 
     private static final Path PROC = Path.of("/proc");
@@ -222,11 +339,16 @@ public final class Processes {
      * reaped time. 0 where there is no {@code /proc}.
      */
     public static double cpuMillis(ProcessHandle h) {
+        return cpuMillis(h, ProcTable.read());
+    }
+
+    /** As {@link #cpuMillis(ProcessHandle)}, with the tree taken from {@code table}. */
+    public static double cpuMillis(ProcessHandle h, ProcTable table) {
         long ticks = 0;
-        for (ProcessHandle r : roots(h)) {
+        for (ProcessHandle r : roots(h, table)) {
             ticks += ticksOf(r.pid(), true);
-            for (ProcessHandle d : r.descendants().toList()) {
-                ticks += ticksOf(d.pid(), true);
+            for (long d : table.descendants(r.pid())) {
+                ticks += ticksOf(d, true);
             }
         }
         return ticks * 10.0; // USER_HZ is 100 on Linux

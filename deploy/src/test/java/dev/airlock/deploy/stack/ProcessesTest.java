@@ -138,6 +138,40 @@ class ProcessesTest {
     }
 
     @Test
+    void theProcTableReadsEachParentOnceAndWalksTrees() throws Exception {
+        Path proc = dir.resolve("proc");
+        proc(proc, 100, 1, "/usr/lib/jvm/bin/java", 1);
+        proc(proc, 101, 100, "/usr/bin/setsid", 1);
+        proc(proc, 102, 101, "/usr/bin/sh", 1);
+        proc(proc, 103, 102, "/usr/bin/sh", 1);
+        proc(proc, 200, 1, "/pg/bin/postgres", 1);
+        // a command name with spaces and parentheses: the parent is read after the last ')'
+        Path odd = Files.createDirectories(proc.resolve("300"));
+        Files.writeString(odd.resolve("stat"), "300 (a) S 7 (b)) S 200 300 300 0 -1\n");
+        Files.createDirectories(proc.resolve("301")); // gone between the listing and the read: no stat
+        Files.createDirectories(proc.resolve("self"));
+        Files.writeString(Files.createDirectories(proc.resolve("302")).resolve("stat"), "302 (x) S\n"); // truncated
+        Processes.ProcTable t = Processes.ProcTable.read(proc);
+        assertEquals(List.of(101L, 102L, 103L), t.descendants(100));
+        assertEquals(List.of(300L), t.descendants(200));
+        assertEquals(List.of(), t.descendants(103));
+        assertEquals(200, t.parentOf(300));
+        assertEquals(-1, t.parentOf(301));
+        assertEquals(-1, t.parentOf(302));
+        List<Long> all = t.descendants(1); // nearest first: children before grandchildren
+        assertEquals(List.of(100L, 101L, 102L, 103L, 200L, 300L), all.stream().sorted().toList());
+        assertEquals(List.of(100L, 200L), all.subList(0, 2).stream().sorted().toList());
+
+        // and on the real /proc it agrees with the JDK's own walk
+        Processes.Started st = start("tree", "sleep 60 & (sleep 60 & wait) & echo ready; wait");
+        ProcessHandle h = st.process().toHandle();
+        await().atMost(Duration.ofSeconds(10)).until(() -> h.descendants().count() == 3);
+        assertEquals(h.descendants().map(ProcessHandle::pid).sorted().toList(),
+                Processes.ProcTable.read().descendants(h.pid()).stream().sorted().toList());
+        assertEquals(h.pid(), Processes.ProcTable.read().parentOf(h.children().findFirst().orElseThrow().pid()));
+    }
+
+    @Test
     void aReusedPidIsNotTheSameProcess() throws Exception {
         Processes.Started st = start("sleeper", "exec sleep 60");
         StackState.Proc other = new StackState.Proc("sleeper", "enclave", "x", 1, st.record().pid(),
