@@ -4,6 +4,8 @@ import dev.airlock.core.events.Admission;
 import dev.airlock.core.events.Topics;
 import dev.airlock.core.verify.ReasonCode;
 import dev.airlock.core.verify.Verdict;
+import dev.airlock.gateway.domain.InboxEntry;
+import dev.airlock.gateway.domain.OutboxMessage;
 import dev.airlock.gateway.repository.Db;
 import dev.airlock.gateway.repository.GatewayRepository;
 import dev.airlock.gateway.service.AdmissionService;
@@ -22,6 +24,7 @@ import dev.airlock.testsupport.kafka.KafkaBrokerResource;
 import dev.airlock.testsupport.postgres.InjectPostgres;
 import dev.airlock.testsupport.postgres.PostgresResource;
 import dev.airlock.testsupport.postgres.PostgresServer;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,6 +35,8 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -197,6 +202,54 @@ class ExactlyOnceTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * The repository's look-ups and deletes take one value or many (one value keeps Hibernate's cached query plan, see
+     * GatewayRepository#in): the same rows either way, and a delete removes exactly the rows named.
+     */
+    @Test
+    void inboxLookUpsAndOutboxDeletesWorkForOneValueAndForMany() {
+        List<InboxEntry> inbox = new ArrayList<>();
+        List<OutboxMessage> outbox = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            InboxEntry e = new InboxEntry();
+            e.recordTopic = TOPIC;
+            e.recordPartition = 0;
+            e.recordOffset = OFFSETS.incrementAndGet();
+            e.inboundDigest = "sha256:" + "0".repeat(63) + i;
+            e.delivery = InboxEntry.delivery(TOPIC, 0, e.recordOffset, e.inboundDigest);
+            e.verdictId = UUID.randomUUID();
+            e.processedAt = clock.instant();
+            inbox.add(e);
+            OutboxMessage m = new OutboxMessage();
+            m.topic = Topics.ADMISSIONS;
+            m.recordKey = "repository-test-" + i;
+            m.ceType = "test";
+            m.ceId = UUID.randomUUID().toString();
+            m.ceTime = clock.instant();
+            m.value = new byte[] {(byte) i};
+            m.verdictId = e.verdictId;
+            m.createdAt = clock.instant();
+            outbox.add(m);
+        }
+        List<Object> rows = new ArrayList<>(inbox);
+        rows.addAll(outbox);
+        Db.await(() -> Panache.withTransaction(() -> Panache.getSession().chain(s -> s.persistAll(rows.toArray()))));
+        String unknown = InboxEntry.delivery(TOPIC, 0, OFFSETS.incrementAndGet(), "sha256:" + "f".repeat(64));
+
+        assertEquals(Set.of(inbox.get(0).delivery), Db.await(() -> repository.processed(List.of(inbox.get(0).delivery))));
+        assertEquals(Set.of(), Db.await(() -> repository.processed(List.of(unknown))));
+        assertEquals(Set.of(inbox.get(1).delivery, inbox.get(3).delivery), Db.await(() -> repository.processed(
+                List.of(inbox.get(1).delivery, unknown, inbox.get(3).delivery))));
+
+        List<Long> ids = outbox.stream().map(m -> m.id).toList();
+        assertEquals(1, Db.await(() -> repository.deleteOutbox(List.of(ids.get(2)))));
+        assertEquals(2, Db.await(() -> repository.deleteOutbox(List.of(ids.get(0), ids.get(3), -1L))));
+        List<Long> left = Db.await(() -> repository.pendingOutbox()).stream().map(m -> m.id).filter(ids::contains)
+                .toList();
+        assertEquals(List.of(ids.get(1)), left);
+        assertEquals(1, Db.await(() -> repository.deleteOutbox(List.of(ids.get(1)))));
     }
 
     private static List<String> verdicts(Connection c, String where, String arg) throws Exception {
