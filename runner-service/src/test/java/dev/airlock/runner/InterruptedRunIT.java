@@ -1,13 +1,12 @@
 package dev.airlock.runner;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.core.capsule.Capsule;
 import dev.airlock.core.events.Topics;
 import dev.airlock.core.evidence.EvidenceBundles;
 import dev.airlock.core.evidence.EvidencePredicate;
-import dev.airlock.core.json.StrictJson;
 import dev.airlock.core.testing.TestPki;
 import dev.airlock.runner.domain.ProcessReaper;
+import dev.airlock.runner.domain.RunJournal;
 import dev.airlock.runner.messaging.Channels;
 import dev.airlock.runner.testing.Admissions;
 import dev.airlock.runner.testing.EvidenceTopic;
@@ -110,10 +109,8 @@ class InterruptedRunIT {
 
     private static String journalPhase(RunnerFixture fixture) throws Exception {
         for (Path dir : fixture.state("journal")) {
-            Path record = dir.resolve("journal.json");
-            if (Files.exists(record)) {
-                JsonNode j = StrictJson.mapper().readTree(Files.readAllBytes(record));
-                return j.get("phase").asText();
+            if (Files.exists(dir.resolve("journal.log"))) {
+                return RunJournal.read(dir).phase().name();
             }
         }
         return null;

@@ -44,13 +44,16 @@ public final class EvidenceSpool {
         return Files.readAllBytes(file(capsuleId));
     }
 
+    /**
+     * Removes a bundle the broker acknowledged. Not flushed: a bundle that a power cut brings back is sent again, and the
+     * evidence log keeps one entry per leaf hash (the same bytes are a duplicate there, not a second entry).
+     */
     public void delete(String capsuleId) throws IOException {
         try {
             Files.delete(file(capsuleId));
         } catch (NoSuchFileException e) {
-            return;
+            // already gone
         }
-        DurableFiles.syncDirectory(dir);
     }
 
     /** Every bundle in the spool (temporary files of an interrupted write are skipped). */

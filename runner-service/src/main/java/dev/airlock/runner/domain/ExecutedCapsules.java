@@ -5,6 +5,7 @@ import dev.airlock.core.json.StrictJson;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -33,8 +34,21 @@ public final class ExecutedCapsules {
         return Files.exists(file(capsuleId), LinkOption.NOFOLLOW_LINKS);
     }
 
+    /**
+     * Records a capsule durably (the file fsynced, then the directory). Only the file's existence is the record, so it is
+     * created in place rather than renamed into place: a file that a crash left short still says the capsule finished,
+     * which is true once its evidence is spooled; recording it again keeps the existing file.
+     */
     public void record(Entry entry) throws IOException {
-        DurableFiles.writeAtomically(file(entry.capsuleId()), StrictJson.write(entry));
+        Path f = file(entry.capsuleId());
+        try {
+            DurableFiles.writeSynced(f, StrictJson.write(entry));
+        } catch (FileAlreadyExistsException e) {
+            if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                throw e;
+            }
+        }
+        DurableFiles.syncDirectory(dir);
     }
 
     private Path file(String capsuleId) {

@@ -95,7 +95,7 @@ class CapsuleExecutorTest {
                 .map(EvidencePredicate.Approver::id).toList());
 
         // the journal stays until the caller has spooled the evidence
-        assertTrue(Files.isRegularFile(f.journal().path().resolve("journal.json")));
+        assertTrue(Files.isRegularFile(f.journal().path().resolve("journal.log")));
         f.journal().delete();
         assertEquals(List.of(), journalEntries());
     }

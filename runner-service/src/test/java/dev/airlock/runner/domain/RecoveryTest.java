@@ -11,17 +11,27 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.airlock.core.json.StrictJson;
+import dev.airlock.core.scope.Workspace;
+
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import static dev.airlock.runner.testing.Admissions.step;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -99,12 +109,98 @@ class RecoveryTest {
         assertEquals(TestPki.POM_AFTER, ws.read("pom.xml"), "a copy that does not verify is never written back");
     }
 
+    @Test
+    void everyPhaseChangeIsOneAppendedFrameAndTheLastIsInForce() throws Exception {
+        CapsuleExecutor.Finished f = run("rec-frames", "apply");
+        byte[] log = Files.readAllBytes(f.journal().path().resolve("journal.log"));
+
+        // PREPARED, APPLYING, VALIDATING, the step running, its result, REHEARSING
+        assertEquals(6, frames(log).size());
+        assertEquals(JournalRecord.Phase.REHEARSING, RunJournal.read(f.journal().path()).phase());
+        assertEquals(JournalRecord.Phase.PREPARED, StrictJson.read(frames(log).get(0), JournalRecord.class,
+                new StrictJson.Limits(1 << 20, 32, 100_000)).phase());
+    }
+
+    @Test
+    void anAppendCutShortLeavesTheRecordBeforeItInForce() throws IOException {
+        CapsuleExecutor.Finished f = run("rec-torn", "apply");
+        Path log = f.journal().path().resolve("journal.log");
+        byte[] next = RunJournal.frame(StrictJson.write(f.journal().record().withPhase(JournalRecord.Phase.RESTORING,
+                java.time.Instant.now())));
+        // a crash in the middle of the next append: only part of its frame reached the disk
+        Files.write(log, Arrays.copyOf(next, next.length / 2), StandardOpenOption.APPEND);
+        assertEquals(JournalRecord.Phase.REHEARSING, RunJournal.read(f.journal().path()).phase());
+
+        EvidencePredicate p = recovery().recover(id -> false).get(0).predicate();
+
+        assertEquals("INTERRUPTED", p.outcome(), p::toString);
+        assertTrue(p.failure().detail().contains("phase REHEARSING"), p.failure().detail());
+        assertEquals("", ws.status());
+    }
+
+    @Test
+    void aWholeLastFrameThatFailsItsChecksumIsATornAppendToo() throws IOException {
+        CapsuleExecutor.Finished f = run("rec-zeros", "apply");
+        Path log = f.journal().path().resolve("journal.log");
+        byte[] next = RunJournal.frame(StrictJson.write(f.journal().record()));
+        Arrays.fill(next, RunJournal.FRAME_HEADER, next.length, (byte) 0); // the size grew, the data never came
+        Files.write(log, next, StandardOpenOption.APPEND);
+
+        assertEquals(JournalRecord.Phase.REHEARSING, RunJournal.read(f.journal().path()).phase());
+    }
+
+    @Test
+    void aBadFrameBeforeTheLastMakesTheJournalUnreadableInsteadOfOlder() throws IOException {
+        CapsuleExecutor.Finished f = run("rec-bitrot", "apply");
+        Path log = f.journal().path().resolve("journal.log");
+        byte[] bytes = Files.readAllBytes(log);
+        int inFirstPayload = RunJournal.MAGIC.length + RunJournal.FRAME_HEADER + 10;
+        bytes[inFirstPayload] ^= 0x01;
+        Files.write(log, bytes);
+
+        IOException e = assertThrows(IOException.class, () -> recovery().recover(id -> false));
+        assertTrue(e.getMessage().contains("fails its checksum and is not the last"), e.getMessage());
+        assertEquals(TestPki.POM_AFTER, ws.read("pom.xml"), "nothing is restored from a journal that does not verify");
+    }
+
+    @Test
+    void aSingleRecordJournalFromBeforeTheLogIsStillRecovered() throws IOException {
+        CapsuleExecutor.Finished f = run("rec-legacy", "apply");
+        Path dir = f.journal().path();
+        Files.write(dir.resolve("journal.json"), StrictJson.write(RunJournal.read(dir)));
+        Files.delete(dir.resolve("journal.log"));
+
+        List<Recovery.Recovered> recovered = recovery().recover(id -> false);
+        EvidencePredicate p = recovered.get(0).predicate();
+
+        assertEquals("INTERRUPTED", p.outcome(), p::toString);
+        assertEquals("", ws.status());
+        recovered.get(0).journal().delete();
+        assertFalse(Files.exists(dir));
+    }
+
+    /** The payloads of a journal.log, each checked against its SHA-256. */
+    private static List<byte[]> frames(byte[] log) {
+        List<byte[]> out = new ArrayList<>();
+        ByteBuffer buf = ByteBuffer.wrap(log, RunJournal.MAGIC.length, log.length - RunJournal.MAGIC.length);
+        while (buf.hasRemaining()) {
+            int len = buf.getInt();
+            byte[] digest = new byte[32];
+            buf.get(digest);
+            byte[] payload = new byte[len];
+            buf.get(payload);
+            assertEquals(Workspace.sha256(payload), "sha256:" + HexFormat.of().formatHex(digest), "frame checksum");
+            out.add(payload);
+        }
+        return out;
+    }
+
     private CapsuleExecutor.Finished run(String id, String mode) throws IOException {
         Capsule c = Admissions.capsule(id, "payments-api", step("build", 60, "sh", "validate.sh",
                 "observe".equals(mode) ? "before" : "check"));
         CapsuleExecutor.Finished f = executor.run(new CapsuleExecutor.Request(Admissions.admitted(c, mode), c,
                 "payments-api", ws.root()));
-        assertTrue(Files.exists(f.journal().path().resolve("journal.json")));
+        assertTrue(Files.exists(f.journal().path().resolve("journal.log")));
         return f;
     }
 
