@@ -19,9 +19,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Egress projections (ARCHITECTURE §3.1 {@code egress}, §4), decided per leaf at append time from the policy then in
@@ -60,12 +64,65 @@ public class ProjectionService {
         this.clock = clock;
     }
 
-    /** Publishes the projection of a just-committed leaf in the background; failures are retried by the relay. */
+    /**
+     * Publishes the projection of a just-committed leaf in the background; failures are retried by the relay. Once the
+     * broker acknowledged it, the leaf joins the next group update of {@code projected_at} ({@link #markLater}) instead
+     * of a transaction of its own.
+     */
     public void projectLater(EvidenceLeaf leaf) {
         if (pending(leaf)) {
-            project(leaf).subscribe().with(v -> { }, t -> LOG.warnf("Projection of leaf %d not published yet (%s); "
-                    + "the outbox relay retries it", leaf.leafIndex, t.getMessage()));
+            publishOnContext(leaf).subscribe().with(v -> markLater(leaf.leafIndex), t -> LOG.warnf("Projection of "
+                    + "leaf %d not published yet (%s); the outbox relay retries it", leaf.leafIndex, t.getMessage()));
         }
+    }
+
+    /** Leaves whose projection the broker acknowledged and whose {@code projected_at} is not written yet. */
+    private final ConcurrentLinkedQueue<Long> acknowledged = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean marking = new AtomicBoolean();
+    /** Leaves per update statement (the rest wait for the next one, which starts as soon as this one ends). */
+    static final int MARKS_PER_UPDATE = 500;
+
+    /**
+     * Group commit of the outbox flags: one update runs at a time, for every leaf acknowledged while the previous one
+     * ran, so at a trickle each leaf gets its own and under load one transaction covers many (the per-leaf transaction
+     * had been a commit, with its WAL flush, per bundle). Not waited for: a flag that a crash or a database error loses
+     * is a leaf the relay publishes again, with the same {@code ce_id}.
+     */
+    void markLater(long leafIndex) {
+        acknowledged.add(leafIndex);
+        drainMarks();
+    }
+
+    private void drainMarks() {
+        while (!acknowledged.isEmpty() && marking.compareAndSet(false, true)) {
+            List<Long> batch = new ArrayList<>();
+            for (Long i; batch.size() < MARKS_PER_UPDATE && (i = acknowledged.poll()) != null; ) {
+                batch.add(i);
+            }
+            if (batch.isEmpty()) {
+                marking.set(false);
+                continue; // another drain took them; look again in case more came meanwhile
+            }
+            markProjected(batch).subscribe().with(n -> {
+                marking.set(false);
+                drainMarks();
+            }, t -> {
+                LOG.warnf("Projection flags of %d leaves not written (%s); the outbox relay publishes them again",
+                        batch.size(), t.getMessage());
+                marking.set(false);
+                drainMarks();
+            });
+            return;
+        }
+    }
+
+    private Uni<Integer> markProjected(List<Long> leafIndexes) {
+        StringJoiner in = new StringJoiner(",", "(", ")");
+        leafIndexes.forEach(i -> in.add(Long.toString(i)));
+        return Panache.withTransaction(() -> Panache.getSession().chain(s -> s.createNativeQuery(
+                        "update evidence_leaf set projected_at = ?1 where leaf_index in " + in)
+                .setParameter(1, java.time.OffsetDateTime.ofInstant(clock.instant(), java.time.ZoneOffset.UTC))
+                .executeUpdate()));
     }
 
     /**
@@ -87,10 +144,19 @@ public class ProjectionService {
                 && EvidenceLeaf.BUNDLE.equals(leaf.entryKind);
     }
 
+    /** Publishes the projection of one leaf and records it as projected once the broker acknowledged it. */
     public Uni<Void> project(EvidenceLeaf leaf) {
         if (!pending(leaf)) {
             return Uni.createFrom().voidItem();
         }
+        return publishOnContext(leaf).chain(() -> markProjected(List.of(leaf.leafIndex))).replaceWithVoid();
+    }
+
+    /**
+     * Publishes the projection of one leaf; completes with the broker's acknowledgement, back on the caller's Vert.x
+     * context (Hibernate Reactive sessions live on it).
+     */
+    private Uni<Void> publishOnContext(EvidenceLeaf leaf) {
         JsonNode statement = statement(leaf.entry);
         String ceId = key.id() + ":" + leaf.leafIndex + ":" + leaf.egressMode;
         Uni<Void> sent = switch (leaf.egressMode) {
@@ -106,11 +172,7 @@ public class ProjectionService {
         if (context != null) {
             sent = sent.emitOn(r -> context.runOnContext(v -> r.run()));
         }
-        return sent.chain(() -> Panache.withTransaction(() -> Panache.getSession().chain(s -> s.createNativeQuery(
-                        "update evidence_leaf set projected_at = ?1 where leaf_index = ?2")
-                .setParameter(1, java.time.OffsetDateTime.ofInstant(clock.instant(), java.time.ZoneOffset.UTC))
-                .setParameter(2, leaf.leafIndex)
-                .executeUpdate()))).replaceWithVoid();
+        return sent;
     }
 
     /** The §4 metadata record plus its schema. */
