@@ -13,6 +13,7 @@ import dev.airlock.runner.testing.EvidenceTopic;
 import dev.airlock.runner.testing.GitWorkspace;
 import dev.airlock.runner.testing.RunnerFixture;
 import dev.airlock.runner.testing.RunnerProcess;
+import dev.airlock.runner.testing.StepProcesses;
 import dev.airlock.testsupport.kafka.KafkaBroker;
 import dev.airlock.testsupport.kafka.KafkaTestClient;
 import dev.airlock.testsupport.process.JavaApp;
@@ -68,8 +69,8 @@ class InterruptedRunIT {
             } finally {
                 first.close();
             }
-            long sleeper = Long.parseLong(Files.readString(sleeperPid).trim());
-            assertTrue(ProcessReaper.running(sleeper), "the validation outlives the killed runner");
+            List<Long> step = StepProcesses.in(ws.root());
+            assertFalse(step.isEmpty(), "the validation outlives the killed runner");
             assertEquals(List.of(), EvidenceTopic.records(kafka, c.capsuleId()));
 
             JavaApp second = RunnerProcess.start(fixture, broker.bootstrapServers(), "runner-it-kill-second.log",
@@ -88,7 +89,8 @@ class InterruptedRunIT {
 
                 assertEquals(TestPki.POM_BEFORE, ws.read("pom.xml"));
                 assertEquals("", ws.status());
-                assertFalse(ProcessReaper.running(sleeper), "the orphaned validation is killed at start-up");
+                assertEquals(List.of(), StepProcesses.in(ws.root()), "the orphaned validation is killed at start-up");
+                assertTrue(step.stream().noneMatch(ProcessReaper::running), step::toString);
                 assertEquals(List.of(), fixture.state("journal"));
 
                 // The admission was never acknowledged, so it is delivered again: acknowledged, not run again.

@@ -33,9 +33,14 @@ import java.util.function.BooleanSupplier;
  * operator's {@code validation-environment} entries, and {@code AIRLOCK_RUN_TOKEN} (a random id per step, by which
  * the runner finds the step's processes after a crash). Nothing of the runner's own environment is passed on.
  *
- * <p>The command line actually started is {@code setsid -- [unshare -n --] argv…} ({@code unshare --user
- * --map-current-user --net --} when the runner is not root): {@code setsid} makes the step the leader of a session of
- * its own, so a timeout kills the whole tree, background children included.
+ * <p>Containment: where {@code unshare} can create a PID namespace, the command line actually started is
+ * {@code unshare [--user --map-current-user] [--net] --pid --fork --kill-child --mount-proc -- argv…}: the step is
+ * process 1 of a PID namespace of its own, the kernel kills every process left in it when that process ends, and the
+ * namespace's first process dies with the {@code unshare} the runner started. Nothing of a step can outlive it, not
+ * even a process that left its session and cleared its environment ({@code setsid env -i …}), and the step sees only
+ * its own processes in {@code /proc}. Elsewhere it is {@code setsid -- [unshare -n --] argv…}: the step leads a session
+ * of its own, and after it ends the runner kills what it finds by session and by {@code AIRLOCK_RUN_TOKEN}
+ * ({@link ProcessReaper}), which a process that did both can escape.
  */
 public final class ValidationRunner {
 
@@ -70,9 +75,15 @@ public final class ValidationRunner {
     private final String setsid;
     private final String unshare;
     private final Map<String, JournalRecord.RunningStep> active = new ConcurrentHashMap<>();
-    private volatile Boolean isolationWorks;
-    private volatile String isolationDetail = "";
-    private volatile List<String> isolationPrefix = List.of();
+    /** What the probe found; null until the first step (or {@link #isolates()}) asks. */
+    private volatile Isolation isolation;
+
+    /**
+     * How steps are started here: the {@code unshare} prefix (empty for none), whether it gives a network namespace,
+     * whether a PID namespace contains the step, and why the better forms did not work.
+     */
+    record Isolation(List<String> prefix, boolean network, boolean pidNamespace, String detail) {
+    }
 
     public ValidationRunner(Settings settings) throws IOException {
         this.settings = settings;
@@ -89,44 +100,73 @@ public final class ValidationRunner {
         return settings;
     }
 
-    /** Whether validation steps run in a network namespace of their own. Probed once: {@code unshare -n true}. */
+    /** Whether validation steps run in a network namespace of their own (probed once, see {@link #probe()}). */
     public boolean isolates() {
-        if (settings.isolation() == NetworkIsolation.OFF) {
-            return false;
-        }
-        Boolean works = isolationWorks;
-        if (works == null) {
+        return isolation().network();
+    }
+
+    /**
+     * Whether each validation step is contained in a PID namespace of its own (nothing of it can outlive it); else
+     * its processes are found by session and run token.
+     */
+    public boolean containsInPidNamespace() {
+        return isolation().pidNamespace();
+    }
+
+    private Isolation isolation() {
+        Isolation found = isolation;
+        if (found == null) {
             synchronized (this) {
-                if (isolationWorks == null) {
-                    isolationWorks = probe();
+                if (isolation == null) {
+                    isolation = probe();
                 }
-                works = isolationWorks;
+                found = isolation;
             }
         }
-        return works;
+        return found;
     }
 
     /** Null when validation may run; otherwise why not ({@code network-isolation=required} and no namespace). */
     public String isolationProblem() {
         if (settings.isolation() == NetworkIsolation.REQUIRED && !isolates()) {
             return "network-isolation=required but no network namespace can be created on this host: "
-                    + isolationDetail;
+                    + isolation().detail();
         }
         return null;
     }
 
     /**
-     * Finds the first {@code unshare} form that works here: {@code unshare -n} (root, or CAP_SYS_ADMIN), else
-     * {@code unshare --user --map-current-user --net} (an unprivileged user namespace, which a dedicated non-root
-     * runner user has on most distributions; the step keeps its uid). Each is tried with {@code true}.
+     * Finds the first {@code unshare} form that works here, each tried once with {@code true}: with network
+     * isolation ({@code auto} or {@code required}), {@code --net --pid --fork --kill-child --mount-proc} (root, or
+     * CAP_SYS_ADMIN), the same in an unprivileged user namespace ({@code --user --map-current-user …}, which a
+     * dedicated non-root runner user has on most distributions; the step keeps its uid), then {@code -n} and
+     * {@code --user --map-current-user --net} without a PID namespace (an older util-linux without
+     * {@code --kill-child}); with {@code off}, only the PID namespace forms without {@code --net}.
      */
-    private boolean probe() {
+    private Isolation probe() {
         if (unshare == null) {
-            isolationDetail = "unshare not found";
-            return false;
+            LOG.warn("unshare not found: validation steps run without network isolation, contained by session and run "
+                    + "token only");
+            return new Isolation(List.of(), false, false, "unshare not found");
+        }
+        List<String> pid = List.of("--pid", "--fork", "--kill-child", "--mount-proc");
+        List<String> user = List.of("--user", "--map-current-user");
+        List<List<String>> forms = new ArrayList<>();
+        boolean network = settings.isolation() != NetworkIsolation.OFF;
+        for (List<String> u : List.of(List.<String>of(), user)) {
+            List<String> form = new ArrayList<>(u);
+            if (network) {
+                form.add("--net");
+            }
+            form.addAll(pid);
+            forms.add(form);
+        }
+        if (network) {
+            forms.add(List.of("-n"));
+            forms.add(List.of("--user", "--map-current-user", "--net"));
         }
         List<String> problems = new ArrayList<>();
-        for (List<String> form : List.of(List.of("-n"), List.of("--user", "--map-current-user", "--net"))) {
+        for (List<String> form : forms) {
             List<String> command = new ArrayList<>();
             command.add(unshare);
             command.addAll(form);
@@ -134,15 +174,23 @@ public final class ValidationRunner {
             command.add("true");
             String problem = tryCommand(command);
             if (problem == null) {
-                isolationPrefix = List.copyOf(command.subList(0, command.size() - 1));
-                LOG.infof("Network isolation for validations: %s", String.join(" ", isolationPrefix));
-                return true;
+                List<String> prefix = List.copyOf(command.subList(0, command.size() - 1));
+                boolean pidNamespace = form.contains("--pid");
+                LOG.infof("Validation steps start as: %s argv… (%s, %s)", String.join(" ", prefix),
+                        network ? "no network" : "network not isolated (network-isolation=off)",
+                        pidNamespace ? "contained in a PID namespace" : "no PID namespace: contained by session and "
+                                + "run token");
+                return new Isolation(prefix, network, pidNamespace, String.join("; ", problems));
             }
             problems.add("'" + String.join(" ", command.subList(1, command.size())) + "': " + problem);
         }
-        isolationDetail = String.join("; ", problems);
-        LOG.warnf("Network isolation for validations is unavailable: %s", isolationDetail);
-        return false;
+        String detail = String.join("; ", problems);
+        if (network) {
+            LOG.warnf("Network isolation for validations is unavailable: %s", detail);
+        } else {
+            LOG.infof("No PID namespace for validations (%s): contained by session and run token", detail);
+        }
+        return new Isolation(List.of(), false, false, detail);
     }
 
     /** Null when the command exits 0 within ten seconds, else what happened. */
@@ -180,18 +228,19 @@ public final class ValidationRunner {
     public Result run(Path workdir, Capsule.ValidationStep step, Listener listener, BooleanSupplier aborted)
             throws IOException {
         String token = UUID.randomUUID().toString();
-        boolean isolated = isolates();
+        Isolation how = isolation();
+        boolean isolated = how.network();
+        boolean contained = how.pidNamespace();
         Path stepDir = settings.homes().resolve(token);
         Files.createDirectory(stepDir);
         Path tmp = Files.createDirectory(stepDir.resolve("tmp"));
         List<String> command = new ArrayList<>();
-        if (setsid != null) {
+        boolean session = !contained && setsid != null;
+        if (session) {
             command.add(setsid);
             command.add("--");
         }
-        if (isolated) {
-            command.addAll(isolationPrefix);
-        }
+        command.addAll(how.prefix());
         command.addAll(step.argv());
         ProcessBuilder pb = new ProcessBuilder(command).directory(workdir.toFile());
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -219,8 +268,10 @@ public final class ValidationRunner {
             out.start();
             err.start();
             boolean timedOut = false;
+            // In a PID namespace, the process started is unshare, which leads no session: it is found by its token,
+            // and the namespace dies with it.
             JournalRecord.RunningStep running = new JournalRecord.RunningStep(step.name(), token,
-                    setsid != null ? pid : null, ticks, ProcessReaper.bootId());
+                    session ? pid : null, ticks, ProcessReaper.bootId());
             active.put(token, running);
             try {
                 listener.started(running);
@@ -236,7 +287,11 @@ public final class ValidationRunner {
                 throw e;
             }
             // Whether it ended or timed out: nothing of the step may outlive it (background children hold the pipes).
-            ProcessReaper.kill(token, running.pid(), ticks);
+            // A step that ended in its PID namespace left nothing: the kernel killed the namespace's other processes
+            // before its first one was reaped, and unshare exits only after that. No scan of /proc then.
+            if (timedOut || !contained) {
+                ProcessReaper.kill(token, running.pid(), ticks);
+            }
             try {
                 process.waitFor();
                 boolean drained = out.join(DRAIN_MILLIS) & err.join(DRAIN_MILLIS);

@@ -46,7 +46,7 @@ public class StatusReporter {
 
     private static final Logger LOG = Logger.getLogger(StatusReporter.class);
     /** The longest a per-capsule change waits before both files show it. */
-    public static final long COALESCE_MILLIS = 100;
+    public static final long COALESCE_MILLIS = 1000;
     private static final List<String> OUTCOMES = List.of(Evidence.APPLIED, Evidence.ROLLED_BACK, Evidence.OBSERVED,
             Evidence.REJECTED, Evidence.ROLLBACK_FAILED, Evidence.INTERRUPTED);
 

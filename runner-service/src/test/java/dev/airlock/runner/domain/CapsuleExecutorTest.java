@@ -11,6 +11,7 @@ import dev.airlock.runner.config.RunnerConfig.NetworkIsolation;
 import dev.airlock.runner.testing.Admissions;
 import dev.airlock.runner.testing.Admissions.Edit;
 import dev.airlock.runner.testing.GitWorkspace;
+import dev.airlock.runner.testing.StepProcesses;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -132,10 +133,42 @@ class CapsuleExecutorTest {
         ValidationResult v = p.validation().get(0);
         assertTrue(v.timedOut());
         assertNull(v.exitCode());
-        long sleeper = Long.parseLong(Files.readString(pidFile).trim());
-        assertFalse(ProcessReaper.running(sleeper), "the validation's background child must be killed too");
+        assertTrue(Files.exists(pidFile), "the validation had started its background child");
+        assertEquals(List.of(), StepProcesses.in(ws.root()), "the validation's background child must be killed too");
         assertEquals(TestPki.POM_BEFORE, ws.read("pom.xml"));
         assertEquals("", ws.status());
+    }
+
+    @Test
+    void aChildThatLeftTheSessionAndClearedItsEnvironmentDoesNotOutliveTheStep() throws Exception {
+        Path pidFile = tmp.resolve("escaped.pid");
+        Capsule c = Admissions.capsule("cap-escape", "payments-api",
+                step("escape", 30, "sh", "validate.sh", "escape", pidFile.toString()));
+        ValidationRunner validator = validator(NetworkIsolation.AUTO, 65536);
+        assertTrue(validator.containsInPidNamespace(), "this host (root, or unprivileged user namespaces) gives each "
+                + "step a PID namespace");
+
+        EvidencePredicate p = new CapsuleExecutor(new EvidencePredicate.Component(Admissions.RUNNER, "test"), journal,
+                validator, Clock.systemUTC(), () -> false)
+                .run(new CapsuleExecutor.Request(Admissions.admitted(c, "apply"), c, "payments-api", ws.root()))
+                .predicate();
+
+        assertEquals("APPLIED", p.outcome(), p::toString);
+        assertTrue(Files.exists(pidFile), "the step had started the escaping child");
+        assertEquals(List.of(), StepProcesses.in(ws.root()), "a process outside the step's session and without its "
+                + "run token is still the step's: its PID namespace ended with it");
+
+        // The same script started without the runner leaves its child running: the check above can fail.
+        GitWorkspace other = GitWorkspace.create(tmp.resolve("workspace-escape"));
+        Process direct = new ProcessBuilder("sh", "validate.sh", "escape", tmp.resolve("direct.pid").toString())
+                .directory(other.root().toFile()).start();
+        assertEquals(0, direct.waitFor());
+        List<Long> escaped = StepProcesses.in(other.root());
+        try {
+            assertEquals(1, escaped.size(), "the escaped sleep, outside any namespace");
+        } finally {
+            escaped.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        }
     }
 
     @Test

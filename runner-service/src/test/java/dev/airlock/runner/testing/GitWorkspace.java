@@ -40,6 +40,7 @@ public final class GitWorkspace {
               fail) echo "checking pom.xml"; echo "3 tests failed" >&2; exit 1 ;;
               sleep) sleep "$2" ;;
               tree) sleep 300 & echo $! > "$2"; wait ;;
+              escape) setsid env -i sleep 300 </dev/null >/dev/null 2>&1 & echo $! > "$2" ;;
               env) env | sort ;;
               net) if bash -c "exec 3<>/dev/tcp/127.0.0.1/$2" 2>/dev/null; then echo "reached 127.0.0.1:$2"; exit 1; fi
                    echo "no network" ;;
