@@ -20,12 +20,12 @@ import java.util.regex.Pattern;
  * port: control processes get only the control broker and database, enclave processes only the enclave ones.
  */
 public final class StackPlan {
+    /** {@code fetch.max.wait.ms} of every service consumer (see {@code quarkusCommon}). */
+    static final int IDLE_FETCH_WAIT_MS = 5_000;
     /**
      * Sized for a 2-core machine and the issue's 3 GiB RSS budget for the whole stack. The PostgreSQL node needs its
      * heap only once, to unpack the server binaries (an xz stream with a large dictionary); afterwards it idles.
      */
-    /** {@code fetch.max.wait.ms} of every service consumer (see {@code quarkusCommon}). */
-    static final int IDLE_FETCH_WAIT_MS = 5_000;
     static final List<String> KAFKA_JVM = List.of("-Xms128m", "-Xmx448m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=48m", "-Xss512k", "-XX:+ExitOnOutOfMemoryError");
     static final List<String> PG_NODE_JVM = List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",

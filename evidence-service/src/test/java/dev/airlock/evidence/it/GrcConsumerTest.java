@@ -198,12 +198,15 @@ class GrcConsumerTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> ids.stream().allMatch(id ->
                     Api.json("/api/bundles/" + id).getString("entries[0].projectedAt") != null));
             // Flagged by the group update, not by the outbox relay (which re-publishes a leaf whose flag is missing
-            // after 5 s, and would leave a second record): wait past the relay's next round, then count.
-            TimeUnit.SECONDS.sleep(16);
-            List<String> published = keys(kafka.readAll(Topics.EVIDENCE_SANITIZED));
-            for (String id : ids) {
-                assertEquals(1, published.stream().filter(id::equals).count(), id + " published once");
-            }
+            // after 5 s, and would leave a second record): each is published exactly once, through the relay's next
+            // round (every 10 s) and beyond.
+            await().during(Duration.ofSeconds(16)).atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofSeconds(2))
+                    .untilAsserted(() -> {
+                        List<String> published = keys(kafka.readAll(Topics.EVIDENCE_SANITIZED));
+                        for (String id : ids) {
+                            assertEquals(1, published.stream().filter(id::equals).count(), id + " published once");
+                        }
+                    });
         }
     }
 
