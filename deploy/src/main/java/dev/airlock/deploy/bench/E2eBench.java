@@ -36,6 +36,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -299,7 +300,7 @@ public final class E2eBench {
         r.put("metric", "end-to-end throughput, approval to logged evidence");
         r.put("unit", "capsules/s");
         r.put("value", round(throughput));
-        boolean c1Only = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
+        boolean c1Only = ManagementFactory.getRuntimeMXBean().getInputArguments()
                 .contains("-XX:TieredStopAtLevel=1");
         r.put("reference", "gateway VerificationEngine.verify on the same signed capsules, in-process ("
                 + (c1Only ? "C1 only, as the gateway runs" : "full JIT") + "), same run");
