@@ -1,6 +1,7 @@
 package dev.airlock.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.airlock.core.crypto.Hex;
 import dev.airlock.core.events.Admission;
 import dev.airlock.core.events.Topics;
 import dev.airlock.core.json.StrictJson;
@@ -16,6 +17,7 @@ import dev.airlock.testsupport.kafka.KafkaBroker;
 import dev.airlock.testsupport.kafka.KafkaTestClient;
 import dev.airlock.testsupport.postgres.PostgresServer;
 import dev.airlock.testsupport.process.JavaApp;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -36,6 +38,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -48,7 +51,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * «Enclave execution»): killed after the database commit and before anything was published or the offset committed,
  * and killed after publishing and before the outbox was cleared. After each restart against the same broker and the
  * same PostgreSQL nothing is lost, nothing is admitted twice, and a replay is still {@code REPLAY} — the ledger lives
- * in PostgreSQL, not in the process. Finally an edited policy_history row keeps the gateway from starting.
+ * in PostgreSQL, not in the process. An admission whose capsule the broker no longer holds after the restart is not
+ * published (fail closed) while the gateway goes on. Finally an edited policy_history row keeps the gateway from
+ * starting.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -123,6 +128,15 @@ class GatewayRestartIT {
             assertEquals(1, Outputs.rows(c, "select 1 from admission_ledger where capsule_id = ?", id).size(),
                     "committed before the halt");
             assertFalse(Outputs.rows(c, "select 1 from outbox").isEmpty(), "its records wait in the outbox");
+            // the admission's row holds what the gateway added and where the capsule is, not a second copy of it
+            List<Map<String, Object>> row = Outputs.rows(c, "select octet_length(value) as n, capsule_topic,"
+                    + " capsule_offset, capsule_digest from outbox where record_key = ?", id);
+            assertEquals(1, row.size());
+            assertEquals(Topics.INBOUND, row.get(0).get("capsule_topic"));
+            assertEquals(sent.offset(), row.get(0).get("capsule_offset"));
+            assertEquals(Hex.digest(capsule), row.get(0).get("capsule_digest"));
+            assertTrue(((Number) row.get(0).get("n")).intValue() < capsule.length, "stored " + row.get(0).get("n")
+                    + " bytes for a capsule of " + capsule.length);
         }
         assertTrue(kafka.withKey(Topics.ADMISSIONS, id).isEmpty(), "nothing was published before the halt");
 
@@ -139,7 +153,11 @@ class GatewayRestartIT {
                 await().atMost(Outputs.TIMEOUT).until(() -> Outputs.rows(c, "select 1 from outbox").isEmpty());
             }
             assertTrue(gateway.logText().contains("already decided"), "redelivery recognised");
+            assertTrue(gateway.logText().contains("Reading back 1 admitted capsule(s) from the broker"),
+                    "the capsule was read back from the inbound record");
             assertEquals(1, kafka.withKey(Topics.ADMISSIONS, id).size(), "published exactly once");
+            assertEquals(StrictJson.mapper().readTree(capsule), a.signedCapsule(),
+                    "the admission embeds the capsule received");
         }
     }
 
@@ -200,6 +218,44 @@ class GatewayRestartIT {
 
     @Test
     @Order(4)
+    void anAdmissionWhoseCapsuleTheBrokerNoLongerHoldsIsNotPublishedAndTheGatewayGoesOn() throws Exception {
+        byte[] capsule = f.admissible();
+        String id = AdmissionOverKafkaTest.capsuleId(capsule);
+        RecordMetadata sent;
+        try (JavaApp gateway = start(Map.of(HALT, "after-commit"))) {
+            sent = kafka.send(Topics.INBOUND, id, capsule);
+            await().atMost(Outputs.TIMEOUT).until(() -> !gateway.isAlive());
+        }
+        // while the gateway is down, the broker drops the record (retention passed, or its records were deleted)
+        TopicPartition tp = new TopicPartition(Topics.INBOUND, sent.partition());
+        kafka.client().admin().deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(sent.offset() + 1))).all()
+                .get(30, TimeUnit.SECONDS);
+
+        byte[] next = f.admissible();
+        String nextId = AdmissionOverKafkaTest.capsuleId(next);
+        try (JavaApp gateway = start(Map.of())) {
+            assertTrue(gateway.logText().contains("Admission of capsule " + id), gateway.logText());
+            assertTrue(gateway.logText().contains("the broker no longer holds the inbound record"), gateway.logText());
+            kafka.send(Topics.INBOUND, nextId, next);
+            assertEquals(Verdict.ADMITTED, outputs.admission(nextId).verdict(), "the gateway goes on");
+            assertTrue(kafka.withKey(Topics.ADMISSIONS, id).isEmpty(), "no admission without its capsule");
+            try (Connection c = db.connect()) {
+                assertEquals(1, Outputs.rows(c, "select 1 from outbox where record_key = ?", id).size(),
+                        "the row stays for the operator");
+                assertEquals(1, Outputs.rows(c, "select 1 from admission_ledger where capsule_id = ?", id).size());
+            }
+            await().atMost(Outputs.TIMEOUT).untilAsserted(() -> assertEquals(1, StrictJson.mapper().readTree(
+                    Files.readAllBytes(GatewayProcess.statusFile(dir))).path("unpublishableAdmissions").asLong()));
+        }
+        try (Connection c = db.connect();
+             PreparedStatement ps = c.prepareStatement("delete from outbox where record_key = ?")) {
+            ps.setString(1, id); // what the ERROR tells the operator to do once the capsule is settled
+            assertEquals(1, ps.executeUpdate());
+        }
+    }
+
+    @Test
+    @Order(5)
     void anEditedPolicyHistoryRowKeepsTheGatewayFromStarting() throws Exception {
         // a valid policy, properly signed by the root, but not the one that was installed
         byte[] other = Fixtures.sign(Fixtures.withTimes(f.policy(1), f.base().minus(Duration.ofDays(5)),

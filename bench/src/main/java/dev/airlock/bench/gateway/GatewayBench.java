@@ -282,11 +282,13 @@ public final class GatewayBench {
 
     // --- Kafka and the gateway process ---
 
+    /** The load plays the diode receiver, so it produces as the receiver does (linger 5 ms, batches up to 1 MiB). */
     static KafkaProducer<String, byte[]> producer(String bootstrap) {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, LARGE, ProducerConfig.BUFFER_MEMORY_CONFIG, 4L * LARGE,
-                ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer());
+                ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024),
+                new StringSerializer(), new ByteArraySerializer());
     }
 
     static void produce(KafkaProducer<String, byte[]> producer, List<byte[]> capsules) throws Exception {

@@ -52,11 +52,12 @@ public final class Envelope {
     @JsonCreator
     public Envelope(@JsonProperty("payloadType") String payloadType, @JsonProperty("payload") String payload,
                     @JsonProperty("signatures") List<Signature> signatures) {
+        this(payloadType, payload, decodePayload(payload), signatures);
+    }
+
+    private Envelope(String payloadType, String payload, byte[] payloadBytes, List<Signature> signatures) {
         if (payloadType == null || payloadType.isEmpty()) {
             throw new IllegalArgumentException("payloadType is required");
-        }
-        if (payload == null) {
-            throw new IllegalArgumentException("payload is required");
         }
         if (signatures == null || signatures.isEmpty()) {
             throw new IllegalArgumentException("at least one signature is required");
@@ -69,16 +70,26 @@ public final class Envelope {
         this.payloadType = payloadType;
         this.payload = payload;
         this.signatures = List.copyOf(signatures);
+        this.payloadBytes = payloadBytes;
+    }
+
+    private static byte[] decodePayload(String payload) {
+        if (payload == null) {
+            throw new IllegalArgumentException("payload is required");
+        }
         try {
-            this.payloadBytes = decodeCanonical(payload, "payload");
+            return decodeCanonical(payload, "payload");
         } catch (VerificationException e) {
             throw new IllegalArgumentException(e.detail());
         }
     }
 
-    /** Builds an envelope around already-signed bytes. */
+    /**
+     * Builds an envelope around already-signed bytes. The payload is encoded here, so it is not decoded again (for an
+     * admission embedding a 1 MB capsule that decode was about 1.4 MB of base64 per envelope).
+     */
     public static Envelope of(String payloadType, byte[] payload, List<Signature> signatures) {
-        return new Envelope(payloadType, Base64.getEncoder().encodeToString(payload), signatures);
+        return new Envelope(payloadType, Base64.getEncoder().encodeToString(payload), payload.clone(), signatures);
     }
 
     /**

@@ -17,6 +17,7 @@ import dev.airlock.core.verify.VerificationException;
 import dev.airlock.core.verify.Verdict;
 
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -88,26 +89,63 @@ public record Admission(String schema, String verdict, String reason, String det
      */
     public static Envelope decide(Verdict v, byte[] signedCapsuleBytes, Instant decidedAt, String gatewayId,
                                   SigningKey gatewayKey) {
+        return decideDetachable(v, signedCapsuleBytes, decidedAt, gatewayId, gatewayKey).envelope();
+    }
+
+    /**
+     * A signed admission and, for an admitted capsule, its {@code head}: the payload bytes that come before the
+     * embedded capsule (the payload is {@code head ‖ signedCapsule ‖ '}'}). With the head and the signatures, the
+     * envelope can be put together again from the capsule bytes ({@link #reassemble}) without the key: the gateway's
+     * outbox keeps these instead of a second copy of the capsule.
+     */
+    public record Detachable(Envelope envelope, byte[] head) {
+        /** True when the payload embeds a capsule, i.e. {@link #head} is set. */
+        public boolean embedsCapsule() {
+            return head != null;
+        }
+    }
+
+    /** {@link #decide}, keeping the part of the payload that comes before the capsule (null for a rejection). */
+    public static Detachable decideDetachable(Verdict v, byte[] signedCapsuleBytes, Instant decidedAt,
+                                              String gatewayId, SigningKey gatewayKey) {
         if (!v.isAdmitted()) {
-            return of(v, signedCapsuleBytes, decidedAt, gatewayId).sign(gatewayKey);
+            return new Detachable(of(v, signedCapsuleBytes, decidedAt, gatewayId).sign(gatewayKey), null);
         }
         requireObject(signedCapsuleBytes);
         Admission shell = new Admission(SCHEMA, v.verdict(), null, v.detail(), v.capsuleId(), v.capsuleDigest(),
                 v.environment(), v.tier(), v.effectiveMode(), v.policyVersion(), v.lineage(), v.sequence(),
                 v.approvers(), decidedAt, gatewayId, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
-        byte[] head = StrictJson.write(shell);
+        byte[] shellJson = StrictJson.write(shell);
         // signedCapsule is the last member (@JsonPropertyOrder): the shell ends with "signedCapsule":{}}
-        if (!endsWith(head, PLACEHOLDER_TAIL)) {
+        if (!endsWith(shellJson, PLACEHOLDER_TAIL)) {
             throw new IllegalStateException("admission JSON does not end with its signedCapsule member");
         }
-        int keep = head.length - 3; // drop the placeholder {} and the closing }
-        byte[] payload = new byte[keep + signedCapsuleBytes.length + 1];
-        System.arraycopy(head, 0, payload, 0, keep);
-        System.arraycopy(signedCapsuleBytes, 0, payload, keep, signedCapsuleBytes.length);
-        payload[payload.length - 1] = '}';
-        return Dsse.sign(PayloadTypes.ADMISSION, payload, gatewayKey);
+        byte[] head = Arrays.copyOf(shellJson, shellJson.length - 3); // drop the placeholder {} and the closing }
+        return new Detachable(Dsse.sign(PayloadTypes.ADMISSION, payload(head, signedCapsuleBytes), gatewayKey), head);
     }
 
+    /**
+     * The admission envelope {@link #decideDetachable} signed, put together again from its head, the signed capsule it
+     * embeds and its signatures: the same bytes, signed by the same key, provided the capsule bytes are the same (the
+     * caller checks their digest first). Nothing is signed here; a consumer verifies the result as any admission.
+     */
+    public static Envelope reassemble(byte[] head, byte[] signedCapsuleBytes, List<Envelope.Signature> signatures) {
+        requireObject(signedCapsuleBytes);
+        if (!endsWith(head, HEAD_TAIL)) {
+            throw new IllegalArgumentException("not the head of an admission payload");
+        }
+        return Envelope.of(PayloadTypes.ADMISSION, payload(head, signedCapsuleBytes), signatures);
+    }
+
+    private static byte[] payload(byte[] head, byte[] signedCapsuleBytes) {
+        byte[] payload = new byte[head.length + signedCapsuleBytes.length + 1];
+        System.arraycopy(head, 0, payload, 0, head.length);
+        System.arraycopy(signedCapsuleBytes, 0, payload, head.length, signedCapsuleBytes.length);
+        payload[payload.length - 1] = '}';
+        return payload;
+    }
+
+    private static final byte[] HEAD_TAIL = "\"signedCapsule\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] PLACEHOLDER_TAIL = "\"signedCapsule\":{}}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private static boolean endsWith(byte[] b, byte[] tail) {

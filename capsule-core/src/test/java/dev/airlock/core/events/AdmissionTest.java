@@ -17,6 +17,7 @@ import java.time.Instant;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,6 +76,40 @@ class AdmissionTest {
         // Ed25519 signatures are deterministic (RFC 8032 §5.1.6), so equal payloads give equal envelopes
         assertArrayEquals(Admission.of(v, sc, at, "gateway.enclave-1").sign(gateway).toJson(),
                 Admission.decide(v, sc, at, "gateway.enclave-1", gateway).toJson());
+    }
+
+    @Test
+    void anAdmissionPutTogetherAgainFromItsHeadTheCapsuleAndItsSignaturesIsTheSameEnvelope() throws Exception {
+        byte[] sc = pki.admissible();
+        Verdict v = verdict(sc);
+        Admission.Detachable d = Admission.decideDetachable(v, sc, at, "gateway.enclave-1", gateway);
+        assertTrue(d.embedsCapsule());
+        assertTrue(d.head().length < 2048, "the head holds what the gateway added, not the capsule: " + d.head().length);
+        byte[] again = Admission.reassemble(d.head(), sc.clone(), d.envelope().signatures()).toJson();
+        assertArrayEquals(Admission.decide(v, sc, at, "gateway.enclave-1", gateway).toJson(), again);
+        assertEquals(v.capsuleDigest(), Admission.verify(again, Admission.ring(gateway.publicKey())).capsuleDigest());
+    }
+
+    @Test
+    void anAdmissionPutTogetherWithOtherCapsuleBytesDoesNotVerify() throws Exception {
+        byte[] sc = pki.admissible();
+        Admission.Detachable d = Admission.decideDetachable(verdict(sc), sc, at, "gateway.enclave-1", gateway);
+        // the caller checks the capsule's digest first; if it did not, the signature still gives it away
+        byte[] other = (" " + new String(sc, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+        byte[] forged = Admission.reassemble(d.head(), other, d.envelope().signatures()).toJson();
+        VerificationException e = assertThrows(VerificationException.class,
+                () -> Admission.verify(forged, Admission.ring(gateway.publicKey())));
+        assertEquals(ReasonCode.SIGNATURE_INVALID, e.reason());
+        assertThrows(IllegalArgumentException.class, () -> Admission.reassemble(
+                "{\"schema\":1,".getBytes(StandardCharsets.UTF_8), sc, d.envelope().signatures()), "not a head");
+    }
+
+    @Test
+    void aRejectionEmbedsNoCapsule() {
+        Envelope c = pki.signCapsule(pki.capsule());
+        byte[] sc = TestPki.bundle(c, pki.approve(c, "alice", "service-owner"));
+        Admission.Detachable d = Admission.decideDetachable(verdict(sc), sc, at, "gateway.enclave-1", gateway);
+        assertFalse(d.embedsCapsule());
     }
 
     @Test

@@ -27,6 +27,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -130,9 +131,21 @@ public class Decider {
         plan.verdicts.add(r);
         plan.inbox.add(inbox(in, id, now));
 
-        byte[] admission = Admission.decide(v, in.value(), now, gateway.id(), gateway.key()).toJson();
+        Admission.Detachable admission = Admission.decideDetachable(v, in.value(), now, gateway.id(), gateway.key());
         String key = v.capsuleId() != null ? v.capsuleId() : in.digest();
-        plan.outbox.add(outbox(Topics.ADMISSIONS, key, PayloadTypes.ADMISSION, admission, id, now));
+        byte[] record = admission.envelope().toJson();
+        OutboxMessage out = outbox(Topics.ADMISSIONS, key, PayloadTypes.ADMISSION, record, id, now);
+        if (admission.embedsCapsule()) {
+            // the capsule is the inbound record itself, already durable in the broker: stored by reference (V3)
+            out.value = admission.head();
+            out.record = record;
+            out.signatures = new String(StrictJson.write(admission.envelope().signatures()), StandardCharsets.UTF_8);
+            out.capsuleTopic = in.topic();
+            out.capsulePartition = in.partition();
+            out.capsuleOffset = in.offset();
+            out.capsuleDigest = in.digest();
+        }
+        plan.outbox.add(out);
 
         if (v.isAdmitted()) {
             ledger.record(new AdmissionLedger.Entry(v.capsuleId(), v.lineage(), v.sequence(), v.capsuleDigest(),

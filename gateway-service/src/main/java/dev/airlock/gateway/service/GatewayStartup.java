@@ -47,6 +47,7 @@ public class GatewayStartup {
     private final LedgerView view;
     private final GatewayStats stats;
     private final OutboxRelay relay;
+    private final CapsuleRecall recall;
     private final DiodeFreshness freshness;
     private final StatusFile status;
     private final Clock clock;
@@ -54,8 +55,8 @@ public class GatewayStartup {
 
     @Inject
     public GatewayStartup(GatewayConfig config, GatewayIdentity gateway, GatewayRepository repository,
-            PolicyState policies, LedgerView view, GatewayStats stats, OutboxRelay relay, DiodeFreshness freshness,
-            StatusFile status, Clock clock) {
+            PolicyState policies, LedgerView view, GatewayStats stats, OutboxRelay relay, CapsuleRecall recall,
+            DiodeFreshness freshness, StatusFile status, Clock clock) {
         this.config = config;
         this.gateway = gateway;
         this.repository = repository;
@@ -63,6 +64,7 @@ public class GatewayStartup {
         this.view = view;
         this.stats = stats;
         this.relay = relay;
+        this.recall = recall;
         this.freshness = freshness;
         this.status = status;
         this.clock = clock;
@@ -109,7 +111,9 @@ public class GatewayStartup {
         stats.load(counts.getOrDefault("admitted", 0L), counts.getOrDefault("rejected", 0L));
 
         List<OutboxMessage> pending = Db.await(repository::pendingOutbox);
-        relay.start(pending);
+        CapsuleRecall.Outcome outbox = recall.rebuild(pending);
+        stats.unpublishable(outbox.unrecoverable().size());
+        relay.start(outbox.ready());
         freshness.start();
         LOG.infof("Gateway %s ready for environment %s: %d admitted, %d rejected so far; ledger view of %d capsule(s)",
                 gateway.id(), gateway.environment(), stats.admitted(), stats.rejected(), view.size());

@@ -102,7 +102,7 @@ public class OutboxRelay {
 
     private void add(OutboxMessage m) {
         queue.addLast(m);
-        queuedBytes += m.value.length;
+        queuedBytes += m.toPublish().length;
     }
 
     private synchronized List<OutboxMessage> nextChunk() throws InterruptedException {
@@ -112,11 +112,11 @@ public class OutboxRelay {
         List<OutboxMessage> chunk = new ArrayList<>();
         long bytes = 0;
         for (OutboxMessage m : queue) {
-            if (!chunk.isEmpty() && (chunk.size() >= CHUNK_RECORDS || bytes + m.value.length > CHUNK_BYTES)) {
+            if (!chunk.isEmpty() && (chunk.size() >= CHUNK_RECORDS || bytes + m.toPublish().length > CHUNK_BYTES)) {
                 break;
             }
             chunk.add(m);
-            bytes += m.value.length;
+            bytes += m.toPublish().length;
         }
         return chunk;
     }
@@ -124,7 +124,7 @@ public class OutboxRelay {
     private synchronized void done(List<OutboxMessage> chunk) {
         for (OutboxMessage m : chunk) {
             OutboxMessage head = queue.pollFirst();
-            queuedBytes -= head.value.length;
+            queuedBytes -= head.toPublish().length;
         }
         published += chunk.size();
         notifyAll();
@@ -167,8 +167,8 @@ public class OutboxRelay {
         List<CompletableFuture<Void>> acks = new ArrayList<>(chunk.size());
         for (OutboxMessage m : chunk) {
             acks.add((switch (m.topic) {
-                case Topics.ADMISSIONS -> admissions.publish(m.recordKey, m.ceType, m.value, m.ceId, m.ceTime);
-                case Topics.EVIDENCE_RAW -> evidence.publish(m.recordKey, m.ceType, m.value, m.ceId, m.ceTime);
+                case Topics.ADMISSIONS -> admissions.publish(m.recordKey, m.ceType, m.toPublish(), m.ceId, m.ceTime);
+                case Topics.EVIDENCE_RAW -> evidence.publish(m.recordKey, m.ceType, m.toPublish(), m.ceId, m.ceTime);
                 default -> throw new IllegalStateException("outbox row " + m.id + " names topic " + m.topic);
             }).toCompletableFuture());
         }

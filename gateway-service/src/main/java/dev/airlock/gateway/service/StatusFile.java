@@ -83,6 +83,7 @@ public class StatusFile {
         s.put("rejected", stats.rejected());
         s.put("policiesInstalled", stats.policiesInstalled());
         s.put("policiesRejected", stats.policiesRejected());
+        s.put("unpublishableAdmissions", stats.unpublishable());
         s.put("lastHeartbeat", freshness.lastHeartbeat().map(StrictJson::formatInstant).orElse(null));
         s.put("stale", freshness.stale());
         s.put("frozen", freshness.frozen());
