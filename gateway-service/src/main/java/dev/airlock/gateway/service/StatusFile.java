@@ -111,6 +111,8 @@ public class StatusFile {
         gauge(m, "airlock_gateway_diode_heartbeat_timestamp_seconds", "When the last diode heartbeat was sent.",
                 freshness.lastHeartbeat().map(Instant::getEpochSecond).orElse(0L));
         gauge(m, "airlock_gateway_diode_stale", "1 while diode heartbeats are stale.", freshness.stale() ? 1 : 0);
+        gauge(m, "airlock_gateway_unpublishable_admissions", "Admissions left in the outbox at start-up: their capsule"
+                + " could not be read back from the broker (see the gateway's ERROR).", stats.unpublishable());
         gauge(m, "airlock_gateway_frozen", "1 while admissions are frozen (stale diode heartbeats).",
                 freshness.frozen() ? 1 : 0);
         gauge(m, "airlock_gateway_last_update_timestamp_seconds", "When this file was written.", now.getEpochSecond());
