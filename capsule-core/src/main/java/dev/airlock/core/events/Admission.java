@@ -16,6 +16,7 @@ import dev.airlock.core.verify.ReasonCode;
 import dev.airlock.core.verify.VerificationException;
 import dev.airlock.core.verify.Verdict;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -145,8 +146,8 @@ public record Admission(String schema, String verdict, String reason, String det
         return payload;
     }
 
-    private static final byte[] HEAD_TAIL = "\"signedCapsule\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] PLACEHOLDER_TAIL = "\"signedCapsule\":{}}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] HEAD_TAIL = "\"signedCapsule\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PLACEHOLDER_TAIL = "\"signedCapsule\":{}}".getBytes(StandardCharsets.US_ASCII);
 
     private static boolean endsWith(byte[] b, byte[] tail) {
         return b.length >= tail.length

@@ -80,7 +80,10 @@ public class OutboxMessage extends PanacheEntityBase {
         return capsuleTopic != null;
     }
 
-    /** The bytes to publish: {@link #record} for an admission by reference (which must have been rebuilt), else the value. */
+    /**
+     * The bytes to publish: {@link #record} for an admission by reference (which must have been rebuilt), else the
+     * value.
+     */
     public byte[] toPublish() {
         if (!capsuleByReference()) {
             return value;

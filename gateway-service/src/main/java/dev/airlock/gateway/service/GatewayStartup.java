@@ -33,8 +33,9 @@ import java.util.concurrent.ExecutionException;
 /**
  * Start-up, before the first inbound record is decided: the gateway key is read, the policy history is re-verified
  * link by link (or the initial policy trusted on install into an empty history), the ledger view and counters are
- * loaded, and the outbox relay resumes with what an earlier run left. Any failure stops the gateway: it never runs on
- * a policy history it could not verify.
+ * loaded, and the outbox relay resumes with what an earlier run left (admissions put together again from the inbound
+ * records their capsules came in, {@link CapsuleRecall}). Any failure stops the gateway: it never runs on a policy
+ * history it could not verify.
  */
 @ApplicationScoped
 public class GatewayStartup {
