@@ -84,7 +84,8 @@ class AdmissionTest {
         Verdict v = verdict(sc);
         Admission.Detachable d = Admission.decideDetachable(v, sc, at, "gateway.enclave-1", gateway);
         assertTrue(d.embedsCapsule());
-        assertTrue(d.head().length < 2048, "the head holds what the gateway added, not the capsule: " + d.head().length);
+        assertTrue(d.head().length < 2048,
+                "the head holds what the gateway added, not the capsule: " + d.head().length);
         byte[] again = Admission.reassemble(d.head(), sc.clone(), d.envelope().signatures()).toJson();
         assertArrayEquals(Admission.decide(v, sc, at, "gateway.enclave-1", gateway).toJson(), again);
         assertEquals(v.capsuleDigest(), Admission.verify(again, Admission.ring(gateway.publicKey())).capsuleDigest());

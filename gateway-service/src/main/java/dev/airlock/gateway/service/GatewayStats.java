@@ -5,8 +5,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Counters for the status file: committed capsule verdicts (all time, loaded at start), policy decisions, and admissions
- * that could not be published after a restart.
+ * Counters for the status file: committed capsule verdicts (all time, loaded at start), policy decisions, and
+ * admissions that could not be published after a restart.
  */
 @ApplicationScoped
 public class GatewayStats {
@@ -32,7 +32,7 @@ public class GatewayStats {
         return policiesRejected.get();
     }
 
-    /** Admissions left in the outbox at start-up because their capsule could not be read back ({@link CapsuleRecall}). */
+    /** Admissions left in the outbox at start-up: their capsule could not be read back ({@link CapsuleRecall}). */
     public long unpublishable() {
         return unpublishable.get();
     }
