@@ -71,6 +71,9 @@ public final class ValidationRunner {
     public record Result(EvidencePredicate.ValidationResult evidence, boolean passed) {
     }
 
+    /** Whether this process's effective uid is 0 (from {@code /proc/self/status}; false where it cannot be read). */
+    static final boolean RUNS_AS_ROOT = effectiveUid() == 0;
+
     private final Settings settings;
     private final String setsid;
     private final String unshare;
@@ -137,11 +140,18 @@ public final class ValidationRunner {
 
     /**
      * Finds the first {@code unshare} form that works here, each tried once with {@code true}: with network
-     * isolation ({@code auto} or {@code required}), {@code --net --pid --fork --kill-child --mount-proc} (root, or
-     * CAP_SYS_ADMIN), the same in an unprivileged user namespace ({@code --user --map-current-user …}, which a
-     * dedicated non-root runner user has on most distributions; the step keeps its uid), then {@code -n} and
-     * {@code --user --map-current-user --net} without a PID namespace (an older util-linux without
-     * {@code --kill-child}); with {@code off}, only the PID namespace forms without {@code --net}.
+     * isolation ({@code auto} or {@code required}), {@code --user --map-current-user --net --pid --fork --kill-child
+     * --mount-proc} (a user namespace of the step's own, which a dedicated non-root runner user has on most
+     * distributions; the step keeps its uid), the same without {@code --user} (root, or CAP_SYS_ADMIN, where user
+     * namespaces are not allowed), then {@code --user --map-current-user --net} and {@code -n} without a PID namespace
+     * (an older util-linux without {@code --kill-child}); with {@code off}, only the PID namespace forms without
+     * {@code --net}.
+     *
+     * <p>The user namespace comes first for a root runner too. Without it a root step keeps the runner's capabilities
+     * on the host, and those undo the namespaces: it can unmount the {@code /proc} it was given, find a host process
+     * under the host's {@code /proc} and {@code setns} into that process's network namespace (a test does exactly
+     * that). In a user namespace of its own the step is still uid 0 for files, but has no capability outside it, so
+     * the kernel refuses it every namespace of the host.
      */
     private Isolation probe() {
         if (unshare == null) {
@@ -153,7 +163,7 @@ public final class ValidationRunner {
         List<String> user = List.of("--user", "--map-current-user");
         List<List<String>> forms = new ArrayList<>();
         boolean network = settings.isolation() != NetworkIsolation.OFF;
-        for (List<String> u : List.of(List.<String>of(), user)) {
+        for (List<String> u : List.of(user, List.<String>of())) {
             List<String> form = new ArrayList<>(u);
             if (network) {
                 form.add("--net");
@@ -162,8 +172,8 @@ public final class ValidationRunner {
             forms.add(form);
         }
         if (network) {
-            forms.add(List.of("-n"));
             forms.add(List.of("--user", "--map-current-user", "--net"));
+            forms.add(List.of("-n"));
         }
         List<String> problems = new ArrayList<>();
         for (List<String> form : forms) {
@@ -180,6 +190,12 @@ public final class ValidationRunner {
                         network ? "no network" : "network not isolated (network-isolation=off)",
                         pidNamespace ? "contained in a PID namespace" : "no PID namespace: contained by session and "
                                 + "run token");
+                if (!form.contains("--user") && RUNS_AS_ROOT) {
+                    LOG.warnf("Validation steps run as root with the runner's capabilities, which can leave the "
+                            + "namespaces they start in (no user namespace here: %s). Run the runner as a dedicated "
+                            + "user, or allow user namespaces (sysctl user.max_user_namespaces)",
+                            String.join("; ", problems));
+                }
                 return new Isolation(prefix, network, pidNamespace, String.join("; ", problems));
             }
             problems.add("'" + String.join(" ", command.subList(1, command.size())) + "': " + problem);
@@ -191,6 +207,19 @@ public final class ValidationRunner {
             LOG.infof("No PID namespace for validations (%s): contained by session and run token", detail);
         }
         return new Isolation(List.of(), false, false, detail);
+    }
+
+    private static long effectiveUid() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
+                if (line.startsWith("Uid:")) {
+                    return Long.parseLong(line.substring(4).trim().split("\\s+")[1]); // real, effective, ...
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debugf("cannot read the effective uid: %s", e.toString());
+        }
+        return -1;
     }
 
     /** Null when the command exits 0 within ten seconds, else what happened. */

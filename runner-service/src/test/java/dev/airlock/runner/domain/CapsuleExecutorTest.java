@@ -305,6 +305,43 @@ class CapsuleExecutorTest {
         }
     }
 
+    /**
+     * A step started by a root runner without a user namespace has the runner's capabilities: it unmounts the /proc it
+     * was given, finds the host's under it and enters the network namespace of any host process. In the namespaces the
+     * runner gives it, the kernel refuses that.
+     */
+    @Test
+    void aValidationCannotLeaveItsNetworkNamespaceThroughTheHostsProc() throws Exception {
+        try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            server.bind(new InetSocketAddress("127.0.0.1", 0));
+            server.configureBlocking(false);
+            String port = Integer.toString(((InetSocketAddress) server.getLocalAddress()).getPort());
+            Capsule c = Admissions.capsule("cap-leave", "payments-api",
+                    step("leave", 60, "sh", "validate.sh", "leave", port));
+
+            EvidencePredicate p = run(c, "apply").predicate();
+
+            assertEquals("APPLIED", p.outcome(), p::toString);
+            assertEquals(Boolean.TRUE, p.validation().get(0).networkIsolated());
+            assertEquals("no network\n", p.validation().get(0).stdout());
+            assertNull(server.accept(), "the validation must not reach the host's loopback from any namespace");
+
+            if (ValidationRunner.RUNS_AS_ROOT) {
+                // The same step in the namespaces a root runner gave it before (no user namespace) gets out: the
+                // check above can fail. (A non-root user has no such form: unshare --net needs CAP_SYS_ADMIN.)
+                GitWorkspace other = GitWorkspace.create(tmp.resolve("workspace-leave"));
+                Process direct = new ProcessBuilder("unshare", "--net", "--pid", "--fork", "--kill-child",
+                        "--mount-proc", "--", "sh", "validate.sh", "leave", port)
+                        .directory(other.root().toFile()).redirectErrorStream(true).start();
+                String out = new String(direct.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertEquals(1, direct.waitFor(), out);
+                assertTrue(out.startsWith("reached 127.0.0.1:" + port), out);
+                server.configureBlocking(true);
+                assertNotNull(server.accept());
+            }
+        }
+    }
+
     @Test
     void environmentIsScrubbedAndOutputIsCappedWithTheHashOfTheFullStream() throws IOException {
         Capsule c = Admissions.capsule("cap-env", "payments-api", List.of(Admissions.pomBump()),

@@ -44,6 +44,14 @@ public final class GitWorkspace {
               env) env | sort ;;
               net) if bash -c "exec 3<>/dev/tcp/127.0.0.1/$2" 2>/dev/null; then echo "reached 127.0.0.1:$2"; exit 1; fi
                    echo "no network" ;;
+              leave) umount /proc 2>/dev/null
+                     for p in $(ls /proc); do
+                       case "$p" in *[!0-9]*) continue ;; esac
+                       if nsenter --net="/proc/$p/ns/net" bash -c "exec 3<>/dev/tcp/127.0.0.1/$2" 2>/dev/null; then
+                         echo "reached 127.0.0.1:$2 from the network namespace of process $p"; exit 1
+                       fi
+                     done
+                     echo "no network" ;;
               noisy) yes airlock | head -c "$2" ;;
               count) echo run >> "$2" ;;
               block) echo $$ > "$2"; while [ ! -e "$3" ]; do sleep 0.1; done ;;
