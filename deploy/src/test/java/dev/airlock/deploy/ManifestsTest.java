@@ -395,6 +395,10 @@ class ManifestsTest {
         assertEquals(List.of("yes"), service.get("NoNewPrivileges"));
         assertEquals(List.of("strict"), service.get("ProtectSystem"));
         assertFalse(service.containsKey("PrivateNetwork"), "the runner must reach its broker");
+        for (String overmountsProc : List.of("ProtectKernelTunables", "ProtectKernelLogs", "ProtectProc")) {
+            assertFalse(service.containsKey(overmountsProc), overmountsProc + " mounts over /proc: the validation steps' "
+                    + "user namespaces could not mount a fresh /proc, and lose their PID namespace");
+        }
         assertFalse(service.get("User").get(0).equals("root"));
         assertEquals(List.of("multi-user.target"), unit.get("Install").get("WantedBy"));
     }
