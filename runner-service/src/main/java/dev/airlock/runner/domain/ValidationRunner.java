@@ -71,9 +71,6 @@ public final class ValidationRunner {
     public record Result(EvidencePredicate.ValidationResult evidence, boolean passed) {
     }
 
-    /** Whether this process's effective uid is 0 (from {@code /proc/self/status}; false where it cannot be read). */
-    static final boolean RUNS_AS_ROOT = effectiveUid() == 0;
-
     private final Settings settings;
     private final String setsid;
     private final String unshare;
@@ -190,7 +187,7 @@ public final class ValidationRunner {
                         network ? "no network" : "network not isolated (network-isolation=off)",
                         pidNamespace ? "contained in a PID namespace" : "no PID namespace: contained by session and "
                                 + "run token");
-                if (!form.contains("--user") && RUNS_AS_ROOT) {
+                if (!form.contains("--user") && runsAsRoot()) {
                     LOG.warnf("Validation steps run as root with the runner's capabilities, which can leave the "
                             + "namespaces they start in (no user namespace here: %s). Run the runner as a dedicated "
                             + "user, or allow user namespaces (sysctl user.max_user_namespaces)",
@@ -207,6 +204,14 @@ public final class ValidationRunner {
             LOG.infof("No PID namespace for validations (%s): contained by session and run token", detail);
         }
         return new Isolation(List.of(), false, false, detail);
+    }
+
+    /**
+     * Whether this process's effective uid is 0 (from {@code /proc/self/status}; false where it cannot be read). Read
+     * when asked, not in a static initializer, which a native image could run at build time.
+     */
+    static boolean runsAsRoot() {
+        return effectiveUid() == 0;
     }
 
     private static long effectiveUid() {

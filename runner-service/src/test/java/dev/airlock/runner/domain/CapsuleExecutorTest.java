@@ -326,7 +326,7 @@ class CapsuleExecutorTest {
             assertEquals("no network\n", p.validation().get(0).stdout());
             assertNull(server.accept(), "the validation must not reach the host's loopback from any namespace");
 
-            if (ValidationRunner.RUNS_AS_ROOT) {
+            if (ValidationRunner.runsAsRoot()) {
                 // The same step in the namespaces a root runner gave it before (no user namespace) gets out: the
                 // check above can fail. (A non-root user has no such form: unshare --net needs CAP_SYS_ADMIN.)
                 GitWorkspace other = GitWorkspace.create(tmp.resolve("workspace-leave"));
