@@ -276,11 +276,22 @@ class CapsuleExecutorTest {
         assertNull(f.journal());
     }
 
-    @Test
-    void validationHasNoNetworkWhereUnshareWorks() throws IOException {
-        try (ServerSocketChannel server = ServerSocketChannel.open()) {
+    /** A non-blocking listener on the host's loopback: {@code accept()} returns null until something connected. */
+    private static ServerSocketChannel loopbackListener() throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open();
+        try {
             server.bind(new InetSocketAddress("127.0.0.1", 0));
             server.configureBlocking(false);
+            return server;
+        } catch (IOException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    @Test
+    void validationHasNoNetworkWhereUnshareWorks() throws IOException {
+        try (ServerSocketChannel server = loopbackListener()) {
             String port = Integer.toString(((InetSocketAddress) server.getLocalAddress()).getPort());
             Capsule c = Admissions.capsule("cap-net", "payments-api", step("net", 30, "sh", "validate.sh", "net", port));
 
@@ -312,9 +323,7 @@ class CapsuleExecutorTest {
      */
     @Test
     void aValidationCannotLeaveItsNetworkNamespaceThroughTheHostsProc() throws Exception {
-        try (ServerSocketChannel server = ServerSocketChannel.open()) {
-            server.bind(new InetSocketAddress("127.0.0.1", 0));
-            server.configureBlocking(false);
+        try (ServerSocketChannel server = loopbackListener()) {
             String port = Integer.toString(((InetSocketAddress) server.getLocalAddress()).getPort());
             Capsule c = Admissions.capsule("cap-leave", "payments-api",
                     step("leave", 60, "sh", "validate.sh", "leave", port));
