@@ -148,7 +148,7 @@ public final class ValidationRunner {
      * on the host, and those undo the namespaces: it can unmount the {@code /proc} it was given, find a host process
      * under the host's {@code /proc} and {@code setns} into that process's network namespace (a test does exactly
      * that). In a user namespace of its own the step is still uid 0 for files, but has no capability outside it, so
-     * the kernel refuses it every namespace of the host.
+     * the kernel lets it enter none of the host's namespaces.
      */
     private Isolation probe() {
         if (unshare == null) {
