@@ -23,7 +23,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Puts admissions waiting in the outbox together again after a restart. An admission embeds the signed capsule it
@@ -110,7 +111,8 @@ public class CapsuleRecall {
     /** The values of {@code rows}' offsets in {@code tp} that the broker still has. */
     private static Map<Long, byte[]> read(KafkaConsumer<byte[], byte[]> consumer, TopicPartition tp,
                                           List<OutboxMessage> rows) {
-        TreeMap<Long, byte[]> found = new TreeMap<>();
+        Map<Long, byte[]> found = new HashMap<>();
+        Set<Long> wanted = rows.stream().map(m -> m.capsuleOffset).collect(Collectors.toSet());
         long first = rows.stream().mapToLong(m -> m.capsuleOffset).min().orElseThrow();
         long last = rows.stream().mapToLong(m -> m.capsuleOffset).max().orElseThrow();
         consumer.assign(List.of(tp));
@@ -129,7 +131,8 @@ public class CapsuleRecall {
                         + " within " + READ_TIMEOUT.toSeconds() + " s");
             }
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                if (r.offset() <= last && r.value() != null) {
+                // only the records of pending rows: the range between them may hold many others, up to 16 MiB each
+                if (wanted.contains(r.offset()) && r.value() != null) {
                     found.put(r.offset(), r.value());
                 }
             }
