@@ -77,19 +77,88 @@ public final class VerificationEngine {
     /**
      * Decides whether {@code signedCapsuleBytes} may be admitted in {@code environment} under {@code policy}.
      * Never throws for bad input: every failure is a rejection verdict with its reason code. The ledger is only read.
+     * The same as {@code prepare(signedCapsuleBytes, environment, policy).complete(ledger)}.
      */
     public Verdict verify(byte[] signedCapsuleBytes, String environment, TrustedPolicy policy, AdmissionLedger ledger) {
+        return prepare(signedCapsuleBytes, environment, policy).complete(ledger);
+    }
+
+    /**
+     * Runs every check that does not read the ledger: all of §5 except REPLAY. The costly part of a decision
+     * (signatures, parsing, scope) can so run for many capsules at once, on any threads, while only
+     * {@link Prepared#complete} has to run in order against the ledger. Never throws for bad input.
+     */
+    public Prepared prepare(byte[] signedCapsuleBytes, String environment, TrustedPolicy policy) {
         Facts f = new Facts();
         try {
-            return run(signedCapsuleBytes, environment, policy, ledger, f);
+            Unledgered u = beforeReplay(signedCapsuleBytes, environment, policy, f);
+            Verdict after;
+            try {
+                after = afterReplay(u, environment, policy, f);
+            } catch (VerificationException e) {
+                after = rejection(e, f, environment, policy);
+            }
+            return new Prepared(policy, null, u.capsule(), f, environment, after);
         } catch (VerificationException e) {
-            return new Verdict(Verdict.REJECTED, e.reason(), e.detail(), f.capsuleId, f.capsuleDigest, environment,
-                    f.tier, policy == null ? null : policy.version(), null, f.approvers, f.capsule, f.capsuleEnvelope,
-                    f.lineage, f.sequence);
+            return new Prepared(policy, rejection(e, f, environment, policy), null, f, environment, null);
         }
     }
 
-    private Verdict run(byte[] bytes, String environment, TrustedPolicy policy, AdmissionLedger ledger, Facts f)
+    /**
+     * A capsule checked by {@link #prepare}: either already decided (a check before REPLAY failed), or waiting only for
+     * the REPLAY check against the ledger, whose outcome, if it passes, is the verdict of the checks after it.
+     * Immutable once built, so it can be handed from the thread that prepared it to the one that completes it.
+     */
+    public static final class Prepared {
+        private final TrustedPolicy policy;
+        private final Verdict decided;
+        private final Capsule capsule;
+        private final Facts facts;
+        private final String environment;
+        private final Verdict afterReplay;
+
+        private Prepared(TrustedPolicy policy, Verdict decided, Capsule capsule, Facts facts, String environment,
+                         Verdict afterReplay) {
+            this.policy = policy;
+            this.decided = decided;
+            this.capsule = capsule;
+            this.facts = facts;
+            this.environment = environment;
+            this.afterReplay = afterReplay;
+        }
+
+        /** The policy it was checked under; a caller whose policy in force changed since must prepare it again. */
+        public TrustedPolicy policy() {
+            return policy;
+        }
+
+        /** The verdict: the REPLAY check against {@code ledger} (only read), in its §5 place. */
+        public Verdict complete(AdmissionLedger ledger) {
+            if (decided != null) {
+                return decided;
+            }
+            try {
+                checkReplay(capsule, ledger);
+            } catch (VerificationException e) {
+                return rejection(e, facts, environment, policy);
+            }
+            return afterReplay;
+        }
+    }
+
+    private static Verdict rejection(VerificationException e, Facts f, String environment, TrustedPolicy policy) {
+        return new Verdict(Verdict.REJECTED, e.reason(), e.detail(), f.capsuleId, f.capsuleDigest, environment,
+                f.tier, policy == null ? null : policy.version(), null, List.copyOf(f.approvers), f.capsule,
+                f.capsuleEnvelope, f.lineage, f.sequence);
+    }
+
+    /** What the checks before REPLAY established, for the checks after it. */
+    private record Unledgered(SignedCapsule signed, Capsule capsule, Policy.Environment env, Patch patch,
+                              VerificationException patchScopeProblem, Policy.Principal proposer,
+                              List<CheckedApproval> checked, List<String> ignored) {
+    }
+
+    private Unledgered beforeReplay(byte[] bytes, String environment, TrustedPolicy policy, Facts f)
             throws VerificationException {
         if (policy == null) {
             throw new VerificationException(ReasonCode.POLICY_INVALID, "no policy is installed");
@@ -206,7 +275,11 @@ public final class VerificationEngine {
                     policy.version()));
         }
 
-        // REPLAY
+        return new Unledgered(sc, c, env, patch, patchScopeProblem, proposer, checked, ignored);
+    }
+
+    /** REPLAY: an admitted capsule id, or a sequence not above its lineage's last admitted one. */
+    private static void checkReplay(Capsule c, AdmissionLedger ledger) throws VerificationException {
         if (ledger.isAdmitted(c.capsuleId())) {
             throw new VerificationException(ReasonCode.REPLAY, "capsule " + c.capsuleId() + " was already admitted");
         }
@@ -216,6 +289,19 @@ public final class VerificationEngine {
                     "sequence %d of lineage '%s' is not above the last admitted %d", c.sequence(), c.lineage(),
                     last.getAsLong()));
         }
+    }
+
+    /** The checks after REPLAY, in §5 order; they depend on the capsule and the policy only. */
+    private Verdict afterReplay(Unledgered u, String environment, TrustedPolicy policy, Facts f)
+            throws VerificationException {
+        Capsule c = u.capsule();
+        Policy.Environment env = u.env();
+        Patch patch = u.patch();
+        VerificationException patchScopeProblem = u.patchScopeProblem();
+        Policy.Principal proposer = u.proposer();
+        List<CheckedApproval> checked = u.checked();
+        List<String> ignored = u.ignored();
+        SignedCapsule sc = u.signed();
 
         // SCOPE_VIOLATION
         ScopeCheck.check(c, env, policy, patch, patchScopeProblem);
