@@ -15,6 +15,9 @@ import dev.airlock.core.policy.TrustedPolicy;
 import dev.airlock.core.testing.TestPki;
 import dev.airlock.core.verify.ReasonCode;
 import dev.airlock.core.verify.Verdict;
+import dev.airlock.gateway.service.BatchPlan;
+import dev.airlock.gateway.service.Decider;
+import dev.airlock.gateway.service.Inbound;
 import dev.airlock.gateway.testing.Fixtures;
 import dev.airlock.gateway.testing.GatewayTestResource;
 import dev.airlock.gateway.testing.MutableClock;
@@ -85,6 +88,9 @@ class PolicyRotationTest {
     @Inject
     MutableClock clock;
 
+    @Inject
+    Decider decider;
+
     @ConfigProperty(name = "airlock.gateway.status-file")
     Path statusFile;
 
@@ -121,6 +127,37 @@ class PolicyRotationTest {
             assertEquals("observe", Outputs.rows(c, "select effective_mode from verdicts where capsule_id = ?",
                     a.capsuleId()).get(0).get("effective_mode"));
         }
+    }
+
+    /**
+     * A chunk's capsules are checked in parallel under the policy in force when the chunk starts; one that follows a
+     * rotation in the same chunk must be decided under the new version, exactly as if the records were decided one
+     * after the other. (Planned only: nothing of it is committed, so the later tests see version 1 in force.)
+     */
+    @Test
+    @Order(1)
+    void aRotationInAChunkGovernsTheCapsulesAfterItInThatChunk() throws Exception {
+        byte[] v2 = Fixtures.sign(f.policy(2), PKI.root(1), PKI.root(2));
+        byte[] later = capsule(2, s -> { });
+        List<byte[]> values = List.of(capsule(1, s -> { }), v2, capsule(1, s -> { }), later, later);
+        List<Inbound> chunk = new java.util.ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            chunk.add(Inbound.of(Topics.INBOUND, 0, 1_000_000 + i, "k" + i, values.get(i)));
+        }
+        BatchPlan plan = decider.decide(chunk);
+        assertEquals(List.of("admitted/1", "installed/2", "rejected:POLICY_VERSION_MISMATCH/2", "admitted/2",
+                        "rejected:REPLAY/2"),
+                plan.verdicts().stream().map(r -> r.verdict + (r.reason == null ? "" : ":" + r.reason) + "/"
+                        + r.policyVersion).toList());
+        assertEquals(List.of(1_000_000L, 1_000_001L, 1_000_002L, 1_000_003L, 1_000_004L),
+                plan.verdicts().stream().map(r -> r.recordOffset).toList(), "verdicts in offset order");
+        assertEquals(2, plan.admissions().size());
+        assertEquals(List.of(2L), plan.policies().stream().map(h -> h.version).toList());
+        // every admission and rejection is signed and waits in the outbox in record order: admission, (policy
+        // verdicts publish nothing), admission or evidence per capsule
+        assertEquals(List.of(Topics.ADMISSIONS, Topics.ADMISSIONS, Topics.EVIDENCE_RAW, Topics.ADMISSIONS,
+                        Topics.ADMISSIONS, Topics.EVIDENCE_RAW),
+                plan.outbox().stream().map(m -> m.topic).toList());
     }
 
     @Test

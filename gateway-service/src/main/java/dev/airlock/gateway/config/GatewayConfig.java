@@ -63,6 +63,13 @@ public interface GatewayConfig {
     @WithDefault("1000000")
     int ledgerCacheSize();
 
+    /**
+     * Threads that check a chunk's capsules (signatures, parsing, scope) and sign its admissions at the same time
+     * (default: one per available processor). The REPLAY checks against the ledger and policy rotations stay in
+     * offset order on one thread whatever this is; 1 decides everything on that thread.
+     */
+    Optional<Integer> decisionThreads();
+
     /** CloudEvents {@code ce_source} of the records this gateway writes. */
     @WithDefault("urn:airlock:gateway-service")
     String source();

@@ -37,6 +37,20 @@ public final class BatchPlan {
     int policiesInstalled;
     int policiesRejected;
 
+    /** Appends what one record decided ({@code part}), after everything decided before it. */
+    void add(BatchPlan part) {
+        verdicts.addAll(part.verdicts);
+        inbox.addAll(part.inbox);
+        admissions.addAll(part.admissions);
+        part.heads.values().forEach(h -> heads.merge(h.lineage(), h, (a, b) -> a.sequence() >= b.sequence() ? a : b));
+        policies.addAll(part.policies);
+        outbox.addAll(part.outbox);
+        admitted += part.admitted;
+        rejected += part.rejected;
+        policiesInstalled += part.policiesInstalled;
+        policiesRejected += part.policiesRejected;
+    }
+
     public List<VerdictRecord> verdicts() {
         return verdicts;
     }

@@ -40,6 +40,13 @@ import java.util.UUID;
  * Decides a batch of inbound records in memory, in order (ARCHITECTURE §5): signed capsules go through the one
  * {@link VerificationEngine}; signed policies through {@link PolicyTrust} (TUF-style rotation from the policy in
  * force). Produces a {@link BatchPlan}; writes nothing. Runs on a worker thread, never on the event loop.
+ *
+ * <p>A chunk is decided in three steps. First every capsule goes through the checks that do not read the ledger
+ * ({@link VerificationEngine#prepare}: signatures, parsing, scope, approvals), on the {@link DecisionPool}'s threads
+ * at once. Then, in offset order on this thread, each one gets its REPLAY check against the ledger (including what the
+ * records before it in this series admitted) and policies are decided; a capsule prepared under a policy that a
+ * rotation earlier in the chunk replaced is prepared again under the new one. Last, the admissions and rejection
+ * evidence are signed, again at once. The verdicts are those of deciding one record after the other.
  */
 @ApplicationScoped
 public class Decider {
@@ -50,18 +57,21 @@ public class Decider {
     private final GatewayIdentity gateway;
     private final PolicyState policies;
     private final LedgerView view;
+    private final DecisionPool pool;
 
     @Inject
-    public Decider(Clock clock, GatewayConfig config, GatewayIdentity gateway, PolicyState policies, LedgerView view) {
+    public Decider(Clock clock, GatewayConfig config, GatewayIdentity gateway, PolicyState policies, LedgerView view,
+                   DecisionPool pool) {
         this.clock = clock;
         this.config = config;
         this.gateway = gateway;
         this.policies = policies;
         this.view = view;
+        this.pool = pool;
     }
 
     /** Decides {@code records} alone, on the committed state. */
-    public BatchPlan decide(List<Inbound> records) {
+    public BatchPlan decide(List<Inbound> records) throws InterruptedException {
         return decide(records, newCarry());
     }
 
@@ -70,16 +80,64 @@ public class Decider {
         return new Carry(view, policies.workingCopy());
     }
 
+    /** A record checked as far as it can be without the ledger, at {@code now} (its decision's one instant). */
+    private record Checked(Instant now, VerificationEngine.Prepared prepared) {
+    }
+
+    /** A capsule's verdict, to be signed and recorded. */
+    private record Decided(int index, Inbound in, Verdict verdict, Instant now) {
+    }
+
     /**
      * Decides one chunk on the committed state plus what earlier chunks of the series decided ({@code carry}), and
      * adds this chunk's admissions and policy installs to {@code carry}.
      */
-    BatchPlan decide(List<Inbound> records, Carry carry) {
-        BatchPlan plan = new BatchPlan();
-        BatchLedger ledger = new BatchLedger(carry);
+    BatchPlan decide(List<Inbound> records, Carry carry) throws InterruptedException {
         InMemoryPolicyStore store = carry.policies();
-        for (Inbound in : records) {
-            decide(in, plan, ledger, store);
+        TrustedPolicy atStart = store.current().orElse(null);
+        List<Checked> checked = pool.map(records, in -> check(in, atStart));
+
+        BatchLedger ledger = new BatchLedger(carry);
+        BatchPlan[] parts = new BatchPlan[records.size()];
+        List<Decided> capsules = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            Inbound in = records.get(i);
+            TrustedPolicy policy = store.current().orElse(null);
+            if (policy == null && isPolicy(in.value())) {
+                parts[i] = decidePolicy(in, clock.instant(), store);
+                continue;
+            }
+            Checked c = checked.get(i);
+            if (c.prepared().policy() != policy) {
+                c = check(in, policy); // a rotation earlier in this chunk changed the policy in force
+            }
+            Verdict v = c.prepared().complete(ledger);
+            // The engine reads a signed capsule; a policy envelope is MALFORMED (or TOO_LARGE under a small
+            // maxCapsuleBytes) to it. Only then is the document classified, so capsules are parsed once.
+            if (!v.isAdmitted() && (v.reason() == ReasonCode.MALFORMED || v.reason() == ReasonCode.TOO_LARGE)
+                    && isPolicy(in.value())) {
+                parts[i] = decidePolicy(in, c.now(), store);
+                continue;
+            }
+            if (v.isAdmitted()) {
+                ledger.record(new AdmissionLedger.Entry(v.capsuleId(), v.lineage(), v.sequence(), v.capsuleDigest(),
+                        v.policyVersion(), c.now()));
+                LOG.infof("Admitted capsule %s (lineage %s, sequence %d, %s) from %s: %s", v.capsuleId(),
+                        v.lineage(), v.sequence(), v.effectiveMode(), in, v.detail());
+            } else {
+                LOG.infof("Rejected %s from %s: %s %s", v.capsuleId() != null ? "capsule " + v.capsuleId()
+                        : "record " + in.digest(), in, v.reason(), v.detail());
+            }
+            capsules.add(new Decided(i, in, v, c.now()));
+        }
+
+        List<BatchPlan> signed = pool.map(capsules, this::decideCapsule);
+        for (int k = 0; k < capsules.size(); k++) {
+            parts[capsules.get(k).index()] = signed.get(k);
+        }
+        BatchPlan plan = new BatchPlan();
+        for (BatchPlan part : parts) {
+            plan.add(part);
         }
         plan.policyHistoryAfter = store.history();
         plan.assumedAdmitted = ledger.assumedAdmitted();
@@ -88,24 +146,11 @@ public class Decider {
         return plan;
     }
 
-    private void decide(Inbound in, BatchPlan plan, BatchLedger ledger, InMemoryPolicyStore store) {
+    /** Every check of §5 but REPLAY, under {@code policy}; one instant for the engine and the admission's time. */
+    private Checked check(Inbound in, TrustedPolicy policy) {
         Instant now = clock.instant();
-        TrustedPolicy policy = store.current().orElse(null);
-        if (policy == null && isPolicy(in.value())) {
-            decidePolicy(in, now, plan, store);
-            return;
-        }
-        // One instant per decision: the engine's "now" and the admission's decidedAt are the same.
         VerificationEngine engine = new VerificationEngine(Clock.fixed(now, ZoneOffset.UTC), config.clockSkew());
-        Verdict v = engine.verify(in.value(), gateway.environment(), policy, ledger);
-        // The engine reads a signed capsule; a policy envelope is MALFORMED (or TOO_LARGE under a small
-        // maxCapsuleBytes) to it. Only then is the document classified, so capsules are parsed once.
-        if (!v.isAdmitted() && (v.reason() == ReasonCode.MALFORMED || v.reason() == ReasonCode.TOO_LARGE)
-                && isPolicy(in.value())) {
-            decidePolicy(in, now, plan, store);
-            return;
-        }
-        decideCapsule(in, v, now, plan, ledger);
+        return new Checked(now, engine.prepare(in.value(), gateway.environment(), policy));
     }
 
     private static boolean isPolicy(byte[] value) {
@@ -119,7 +164,12 @@ public class Decider {
         }
     }
 
-    private void decideCapsule(Inbound in, Verdict v, Instant now, BatchPlan plan, BatchLedger ledger) {
+    /** What one capsule's verdict writes: verdict, inbox, ledger row, and the signed admission or evidence. */
+    private BatchPlan decideCapsule(Decided d) {
+        Inbound in = d.in();
+        Verdict v = d.verdict();
+        Instant now = d.now();
+        BatchPlan plan = new BatchPlan();
         UUID id = UUID.randomUUID();
         VerdictRecord r = verdict(in, id, VerdictRecord.KIND_CAPSULE, v.verdict(), v.reason(), v.detail(), now);
         r.capsuleId = v.capsuleId();
@@ -148,8 +198,6 @@ public class Decider {
         plan.outbox.add(out);
 
         if (v.isAdmitted()) {
-            ledger.record(new AdmissionLedger.Entry(v.capsuleId(), v.lineage(), v.sequence(), v.capsuleDigest(),
-                    v.policyVersion(), now));
             LedgerEntry e = new LedgerEntry();
             e.capsuleId = v.capsuleId();
             e.lineage = v.lineage();
@@ -159,23 +207,20 @@ public class Decider {
             e.verdictId = id;
             e.admittedAt = now;
             plan.admissions.add(e);
-            plan.heads.merge(v.lineage(), new BatchPlan.Head(v.lineage(), v.sequence(), v.capsuleId()),
-                    (a, b) -> a.sequence() >= b.sequence() ? a : b);
+            plan.heads.put(v.lineage(), new BatchPlan.Head(v.lineage(), v.sequence(), v.capsuleId()));
             plan.admitted++;
-            LOG.infof("Admitted capsule %s (lineage %s, sequence %d, %s) from %s: %s", v.capsuleId(), v.lineage(),
-                    v.sequence(), v.effectiveMode(), in, v.detail());
         } else {
             String evidenceKey = v.capsuleId() != null ? v.capsuleId() : RejectionEvidence.unknownId(in.digest());
             byte[] bundle = EvidenceBundles.sign(RejectionEvidence.capsule(v, in.digest(), gateway, now),
                     gateway.key()).toJson();
             plan.outbox.add(outbox(Topics.EVIDENCE_RAW, evidenceKey, PayloadTypes.IN_TOTO, bundle, id, now));
             plan.rejected++;
-            LOG.infof("Rejected %s from %s: %s %s", v.capsuleId() != null ? "capsule " + v.capsuleId()
-                    : "record " + in.digest(), in, v.reason(), v.detail());
         }
+        return plan;
     }
 
-    private void decidePolicy(Inbound in, Instant now, BatchPlan plan, InMemoryPolicyStore store) {
+    private BatchPlan decidePolicy(Inbound in, Instant now, InMemoryPolicyStore store) {
+        BatchPlan plan = new BatchPlan();
         UUID id = UUID.randomUUID();
         Optional<TrustedPolicy> current = store.current();
         Long inForce = current.map(TrustedPolicy::version).orElse(null);
@@ -233,6 +278,7 @@ public class Decider {
             plan.policiesRejected++;
             LOG.warnf("Refused policy %s from %s: %s %s", digest, in, e.reason(), e.detail());
         }
+        return plan;
     }
 
     /** What an operator should know about a policy this gateway runs under. */
