@@ -353,6 +353,14 @@ public final class GatewayBench {
      */
     static final String GATEWAY_GC = "-XX:+UseSerialGC";
 
+    /** {@code airlock.gateway.decision-threads} as the gateway gets it: set in the JVM options, or its default. */
+    static int gatewayDecisionThreads() {
+        String extra = System.getProperty("bench.gateway-jvm-options", "");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("-Dairlock\\.gateway\\.decision-threads=(\\d+)")
+                .matcher(extra);
+        return m.find() ? Integer.parseInt(m.group(1)) : Runtime.getRuntime().availableProcessors();
+    }
+
     static JavaApp start(Map<String, String> props, Path dir, int run) throws Exception {
         Path status = dir.resolve("status.json");
         Files.deleteIfExists(status);
@@ -534,6 +542,11 @@ public final class GatewayBench {
         params.put("tier", "T3 (service-owner, security-officer, authorizing-official, ticket)");
         params.put("gateway", "packaged quarkus-run.jar, child process, " + GATEWAY_GC
                 + " as deployed (compose, local stack), default heap");
+        params.put("gatewayDecisionThreads", gatewayDecisionThreads());
+        String extra = System.getProperty("bench.gateway-jvm-options");
+        if (extra != null) {
+            params.put("gatewayJvmOptions", extra);
+        }
         params.put("kafka", "single-node KRaft broker in the benchmark JVM (test-support EmbeddedKafka)");
         // the broker, the load producer, the watcher and the engine reference all run in this JVM, under its collector
         params.put("benchJvmGc", java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
