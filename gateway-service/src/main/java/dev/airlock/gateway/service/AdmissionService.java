@@ -22,7 +22,8 @@ import java.util.concurrent.Future;
  * <ol>
  *   <li>wait while the diode is stale (nothing admitted, nothing rejected for staleness);</li>
  *   <li>drop deliveries the inbox already holds (a redelivery changes nothing);</li>
- *   <li>decide the rest in memory ({@link Decider}) on this worker thread, chunk by chunk, in offset order;</li>
+ *   <li>decide the rest in memory ({@link Decider}), chunk by chunk, in offset order: the checks that need no ledger
+ *       and the signing on the {@link DecisionPool}'s threads, REPLAY and policies on this worker thread;</li>
  *   <li>one transaction per chunk, on the ledger-writer thread, strictly in order: the ledger state the chunk relied on
  *       is re-read under lock and compared, then verdicts, ledger, lineage heads, policy history, inbox and outbox are
  *       written together ({@link GatewayRepository#commit}); the next chunk is decided while this one is written;</li>
