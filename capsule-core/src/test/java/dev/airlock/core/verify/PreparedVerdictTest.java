@@ -33,6 +33,15 @@ class PreparedVerdictTest {
                 v.policyVersion(), TestPki.NOW);
     }
 
+    /** A ledger that already admitted the standard capsule (its id, lineage and sequence). */
+    private InMemoryLedger holding(Envelope signed) {
+        Capsule cap = pki.capsule();
+        InMemoryLedger ledger = new InMemoryLedger();
+        ledger.record(new AdmissionLedger.Entry(cap.capsuleId(), cap.lineage(), cap.sequence(), signed.payloadDigest(),
+                1, TestPki.NOW.minus(Duration.ofMinutes(1))));
+        return ledger;
+    }
+
     @Test
     void aCapsulePreparedBeforeItsTwinWasAdmittedCompletesAsAReplay() {
         byte[] bytes = pki.admissible();
@@ -74,10 +83,7 @@ class PreparedVerdictTest {
         VerificationEngine.Prepared p = engine.prepare(bytes, TestPki.PROD, policy);
         assertEquals(ReasonCode.SCOPE_VIOLATION, p.complete(new InMemoryLedger()).reason());
 
-        Capsule cap = pki.capsule();
-        InMemoryLedger holding = new InMemoryLedger();
-        holding.record(new AdmissionLedger.Entry(cap.capsuleId(), cap.lineage(), cap.sequence(), c.payloadDigest(), 1,
-                TestPki.NOW.minus(Duration.ofMinutes(1))));
+        InMemoryLedger holding = holding(c);
         Verdict v = p.complete(holding);
         assertEquals(ReasonCode.REPLAY, v.reason(), v.toJson());
         assertEquals(engine.verify(bytes, TestPki.PROD, policy, holding).toJson(), v.toJson());
@@ -86,15 +92,11 @@ class PreparedVerdictTest {
     @Test
     void aCheckBeforeReplayDecidesWhateverTheLedgerHolds() {
         Envelope c = pki.signCapsule(pki.capsule());
-        // an approval of another capsule's bytes is ignored; a proposer signature by a key the policy does not know
-        // is UNKNOWN_KEY, which comes before REPLAY
+        // signed by a key the policy does not know: UNKNOWN_KEY, a check before REPLAY
         Envelope foreign = TestPki.signCapsule(pki.capsule(), TestPki.key("stranger"));
         byte[] bytes = TestPki.bundle(foreign, pki.approve(c, "alice", "service-owner"));
         VerificationEngine.Prepared p = engine.prepare(bytes, TestPki.PROD, policy);
-        Capsule cap = pki.capsule();
-        InMemoryLedger holding = new InMemoryLedger();
-        holding.record(new AdmissionLedger.Entry(cap.capsuleId(), cap.lineage(), cap.sequence(), c.payloadDigest(), 1,
-                TestPki.NOW.minus(Duration.ofMinutes(1))));
+        InMemoryLedger holding = holding(c);
         Verdict v = p.complete(holding);
         assertEquals(ReasonCode.UNKNOWN_KEY, v.reason(), v.toJson());
         assertSame(v, p.complete(new InMemoryLedger()), "decided before REPLAY: the ledger is not read");

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -80,7 +81,11 @@ public class DecisionPool {
         };
         List<Future<?>> started = new ArrayList<>();
         for (int k = Math.min(threads - 1, n - 1); k > 0; k--) {
-            started.add(helpers.submit(work));
+            try {
+                started.add(helpers.submit(work));
+            } catch (RejectedExecutionException shuttingDown) {
+                break; // the caller still works through every item
+            }
         }
         work.run();
         try {
