@@ -208,8 +208,9 @@ public final class RunJournal {
     /**
      * The payload of the last complete frame of a {@code journal.log}, checked before it is parsed. An incomplete frame
      * or one whose checksum fails is accepted only at the end of the file (an append a crash cut short: the record
-     * before it is the one in force); anything after a bad frame, or a log without one good frame, is an unreadable
-     * journal.
+     * before it is the one in force), and only when neither its own digest nor a complete frame after it shows that the
+     * append had finished ({@link #completeFrameFrom}); anything after a bad frame, or a log without one good frame, is
+     * an unreadable journal.
      */
     static byte[] lastRecord(byte[] log, String name) throws IOException {
         if (log.length < MAGIC.length || !Arrays.equals(log, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
@@ -221,7 +222,15 @@ public final class RunJournal {
         while (log.length - pos >= FRAME_HEADER) {
             int len = ByteBuffer.wrap(log, pos, 4).getInt();
             if (len <= 0 || len > log.length - pos - FRAME_HEADER) {
-                break; // torn: the header promises more than was written (or zeros where the frame would be)
+                // torn: the header promises more than was written (or zeros where the frame would be), unless what
+                // follows shows the append did complete and this length was damaged afterwards
+                int complete = completeFrameFrom(log, pos);
+                if (complete >= 0) {
+                    throw new IOException("journal " + name + " is corrupt: the frame at byte " + pos + " has a "
+                            + "length that does not match its bytes, and a complete frame "
+                            + (complete == pos ? "is there" : "follows at byte " + complete));
+                }
+                break;
             }
             int payload = pos + FRAME_HEADER;
             byte[] digest = sha256(Arrays.copyOfRange(log, payload, payload + len));
@@ -244,6 +253,33 @@ public final class RunJournal {
                     + "force", name, log.length - pos);
         }
         return Arrays.copyOfRange(log, from, from + length);
+    }
+
+    /**
+     * Where a complete frame lies at or after {@code pos}, although the length at {@code pos} does not fit (-1: none).
+     * A crash cuts short only the last append, so the bytes of a torn frame are a prefix of one frame: its payload
+     * cannot match the digest in its header, and no complete frame can follow it. Either one means the append finished
+     * and its length field was damaged afterwards, so reading the frame before it as the one in force would go back to
+     * an older record: that journal is corrupt, not torn (fail closed). The payload of a frame is JSON text, which has
+     * no zero bytes, so only offsets whose length fits are hashed.
+     */
+    static int completeFrameFrom(byte[] log, int pos) {
+        if (log.length - pos > FRAME_HEADER && digestMatches(log, pos, pos + FRAME_HEADER, log.length)) {
+            return pos; // the payload runs to the end of the file and matches: only the length is wrong
+        }
+        for (int q = pos + 1; log.length - q > FRAME_HEADER; q++) {
+            int len = ByteBuffer.wrap(log, q, 4).getInt();
+            if (len > 0 && len <= log.length - q - FRAME_HEADER
+                    && digestMatches(log, q, q + FRAME_HEADER, q + FRAME_HEADER + len)) {
+                return q;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean digestMatches(byte[] log, int header, int from, int to) {
+        byte[] digest = sha256(Arrays.copyOfRange(log, from, to));
+        return Arrays.equals(digest, 0, 32, log, header + 4, header + 4 + 32);
     }
 
     private static byte[] sha256(byte[] payload) {

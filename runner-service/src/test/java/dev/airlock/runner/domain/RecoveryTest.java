@@ -164,6 +164,40 @@ class RecoveryTest {
     }
 
     @Test
+    void aDamagedLengthBeforeTheLastFrameIsCorruptionNotATornAppend() throws IOException {
+        CapsuleExecutor.Finished f = run("rec-length", "apply");
+        Path log = f.journal().path().resolve("journal.log");
+        byte[] bytes = Files.readAllBytes(log);
+        // the third frame's length now promises more than the file holds, as a torn last append would
+        int third = frameOffsets(bytes).get(2);
+        bytes[third] = 0x00;
+        bytes[third + 1] = 0x7f;
+        Files.write(log, bytes);
+
+        IOException e = assertThrows(IOException.class, () -> RunJournal.read(f.journal().path()));
+        assertTrue(e.getMessage().contains("the frame at byte " + third + " has a length that does not match its "
+                + "bytes, and a complete frame follows at byte "), e.getMessage());
+        assertThrows(IOException.class, () -> recovery().recover(id -> false));
+        assertEquals(TestPki.POM_AFTER, ws.read("pom.xml"), "nothing is restored from an older record");
+    }
+
+    @Test
+    void aDamagedLengthOfTheLastFrameIsCorruptionToo() throws IOException {
+        CapsuleExecutor.Finished f = run("rec-last-length", "apply");
+        Path log = f.journal().path().resolve("journal.log");
+        byte[] bytes = Files.readAllBytes(log);
+        List<Integer> offsets = frameOffsets(bytes);
+        int last = offsets.get(offsets.size() - 1);
+        bytes[last + 3] = (byte) (bytes[last + 3] + 1); // one byte longer than what follows it
+        assertTrue(bytes[last + 3] != 0, "the length grew (no carry into the byte before)");
+        Files.write(log, bytes);
+
+        IOException e = assertThrows(IOException.class, () -> RunJournal.read(f.journal().path()));
+        assertTrue(e.getMessage().contains("the frame at byte " + last + " has a length that does not match its "
+                + "bytes, and a complete frame is there"), e.getMessage());
+    }
+
+    @Test
     void aSingleRecordJournalFromBeforeTheLogIsStillRecovered() throws IOException {
         CapsuleExecutor.Finished f = run("rec-legacy", "apply");
         Path dir = f.journal().path();
@@ -177,6 +211,18 @@ class RecoveryTest {
         assertEquals("", ws.status());
         recovered.get(0).journal().delete();
         assertFalse(Files.exists(dir));
+    }
+
+    /** Where each frame of a journal.log begins. */
+    private static List<Integer> frameOffsets(byte[] log) {
+        List<Integer> out = new ArrayList<>();
+        ByteBuffer buf = ByteBuffer.wrap(log, RunJournal.MAGIC.length, log.length - RunJournal.MAGIC.length);
+        while (buf.hasRemaining()) {
+            out.add(buf.position());
+            int len = buf.getInt();
+            buf.position(buf.position() + 32 + len);
+        }
+        return out;
     }
 
     /** The payloads of a journal.log, each checked against its SHA-256. */
