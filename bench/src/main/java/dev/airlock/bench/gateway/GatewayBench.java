@@ -353,6 +353,13 @@ public final class GatewayBench {
         p.put("quarkus.log.category.\"dev.airlock.gateway.service.Decider\".level", "WARN"); // one line per capsule
         p.put("quarkus.log.category.\"dev.airlock.gateway.service.AdmissionService\".level",
                 System.getProperty("bench.batch-log", "INFO")); // DEBUG: decide/record time per batch
+        // extra gateway configuration for experiments, "key=value" pairs separated by '|' (recorded in params)
+        for (String kv : System.getProperty("bench.gateway-config", "").split("\\|")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) {
+                p.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+            }
+        }
         return p;
     }
 
@@ -557,6 +564,10 @@ public final class GatewayBench {
         String extra = System.getProperty("bench.gateway-jvm-options");
         if (extra != null) {
             params.put("gatewayJvmOptions", extra);
+        }
+        String config = System.getProperty("bench.gateway-config");
+        if (config != null) {
+            params.put("gatewayConfig", config);
         }
         params.put("kafka", "single-node KRaft broker in the benchmark JVM (test-support EmbeddedKafka)");
         // the broker, the load producer, the watcher and the engine reference all run in this JVM, under its collector
