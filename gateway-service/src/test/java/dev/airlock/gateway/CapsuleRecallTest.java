@@ -55,14 +55,28 @@ class CapsuleRecallTest {
         broker.close();
     }
 
-    /** What the Decider writes for an admitted capsule delivered as {@code sent}, and the record it published. */
+    /** What the Decider writes for an admitted capsule delivered as {@code sent} (v2: the signed statement). */
     private OutboxMessage row(byte[] capsule, RecordMetadata sent, Verdict v) {
+        Admission.Issued issued = Admission.issue(v, capsule, Hex.digest(capsule), TestPki.NOW, "gateway.enclave-1",
+                gateway);
+        OutboxMessage m = reference(capsule, sent, v);
+        m.value = issued.envelopeJson();
+        return m;
+    }
+
+    /** What a gateway wrote before v2: the v1 payload head and the envelope's signatures. */
+    private OutboxMessage rowV1(byte[] capsule, RecordMetadata sent, Verdict v) {
         Admission.Detachable d = Admission.decideDetachable(v, capsule, TestPki.NOW, "gateway.enclave-1", gateway);
+        OutboxMessage m = reference(capsule, sent, v);
+        m.value = d.head();
+        m.signatures = new String(StrictJson.write(d.envelope().signatures()), StandardCharsets.UTF_8);
+        return m;
+    }
+
+    private static OutboxMessage reference(byte[] capsule, RecordMetadata sent, Verdict v) {
         OutboxMessage m = new OutboxMessage();
         m.topic = Topics.ADMISSIONS;
         m.recordKey = v.capsuleId() + "@" + sent.offset();
-        m.value = d.head();
-        m.signatures = new String(StrictJson.write(d.envelope().signatures()), StandardCharsets.UTF_8);
         m.capsuleTopic = sent.topic();
         m.capsulePartition = sent.partition();
         m.capsuleOffset = sent.offset();
@@ -80,6 +94,7 @@ class CapsuleRecallTest {
         RecordMetadata second = kafka.send(Topics.INBOUND, v.capsuleId(), capsule);
 
         OutboxMessage good = row(capsule, first, v);
+        OutboxMessage legacy = rowV1(capsule, first, v);
         OutboxMessage otherBytes = row(capsule, second, v);
         otherBytes.capsuleDigest = "sha256:" + "0".repeat(64); // decided on other bytes than the broker holds
         OutboxMessage gone = row(capsule, second, v);
@@ -90,14 +105,18 @@ class CapsuleRecallTest {
         whole.value = "{\"whole\":true}".getBytes(StandardCharsets.UTF_8);
 
         CapsuleRecall.Outcome o = new CapsuleRecall(Map.of("bootstrap.servers", broker.bootstrapServers()))
-                .rebuild(List.of(whole, good, otherBytes, gone));
+                .rebuild(List.of(whole, good, otherBytes, legacy, gone));
 
-        assertEquals(List.of(whole, good), o.ready(), "in their order, without the refused ones");
+        assertEquals(List.of(whole, good, legacy), o.ready(), "in their order, without the refused ones");
         assertEquals(List.of(otherBytes, gone), o.unrecoverable());
-        assertArrayEquals(Admission.decide(v, capsule, TestPki.NOW, "gateway.enclave-1", gateway).toJson(),
-                good.toPublish(), "the same envelope, byte for byte, without signing again");
+        assertArrayEquals(Admission.issue(v, capsule, null, TestPki.NOW, "gateway.enclave-1", gateway).toRecord(),
+                good.toPublish(), "the same record, byte for byte, without signing again");
         assertEquals(v.capsuleDigest(), Admission.verify(good.toPublish(), Admission.ring(gateway.publicKey()))
                 .capsuleDigest());
+        assertArrayEquals(Admission.decide(v, capsule, TestPki.NOW, "gateway.enclave-1", gateway).toJson(),
+                legacy.toPublish(), "a row written before v2: the same v1 envelope");
+        assertEquals(Admission.SCHEMA, Admission.verify(legacy.toPublish(), Admission.ring(gateway.publicKey()))
+                .schema());
         assertArrayEquals(whole.value, whole.toPublish());
         assertNull(otherBytes.record);
         assertNull(gone.record);

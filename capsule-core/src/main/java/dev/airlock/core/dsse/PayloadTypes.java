@@ -12,8 +12,10 @@ public final class PayloadTypes {
     public static final String IN_TOTO = "application/vnd.in-toto+json";
     /** Signed checkpoint (tree head) of the evidence log (§3.6). */
     public static final String CHECKPOINT = "application/vnd.airlock.checkpoint.v1+json";
-    /** Gateway-signed admission decision on {@code airlock.admissions.v1} (see {@code events.Admission}). */
+    /** Gateway-signed admission decision embedding its capsule (v1, still read; see {@code events.Admission}). */
     public static final String ADMISSION = "application/vnd.airlock.admission.v1+json";
+    /** Gateway-signed admission statement naming its capsule by digest (v2; see {@code events.Admission}). */
+    public static final String ADMISSION_V2 = "application/vnd.airlock.admission.v2+json";
     /** Evidence-service-signed sanitized projection on {@code airlock.evidence.sanitized.v1}. */
     public static final String SANITIZED_EVIDENCE = "application/vnd.airlock.evidence-sanitized.v1+json";
     /** Evidence-service-signed retention purge record, itself an entry of the evidence log. */

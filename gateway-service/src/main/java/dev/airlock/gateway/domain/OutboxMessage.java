@@ -43,13 +43,17 @@ public class OutboxMessage extends PanacheEntityBase {
     public Instant ceTime;
 
     /**
-     * What is stored: the whole record, or for an admission that embeds its capsule ({@link #capsuleByReference()}),
-     * the payload bytes before the capsule ({@link Admission#reassemble}).
+     * What is stored: the whole record, or for an admission that carries its capsule ({@link #capsuleByReference()}),
+     * the signed statement ({@link Admission#frame}; v2), or for a row written before v2, the payload bytes before the
+     * capsule ({@link Admission#reassemble}).
      */
     @Column(nullable = false, columnDefinition = "bytea")
     public byte[] value;
 
-    /** For an admission by reference: the envelope's signatures, JSON ({@code [{"keyid":…,"sig":…}]}). */
+    /**
+     * For a v1 admission by reference (a row written before v2): the envelope's signatures, JSON
+     * ({@code [{"keyid":…,"sig":…}]}). Null for v2, whose signatures are in {@link #value}.
+     */
     @Column(columnDefinition = "text")
     public String signatures;
 

@@ -27,11 +27,12 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Puts admissions waiting in the outbox together again after a restart. An admission embeds the signed capsule it
- * admits; the outbox stores that capsule by reference to the inbound record that carried it (migration V3), so the
+ * Puts admissions waiting in the outbox together again after a restart. An admission record carries the signed capsule
+ * it admits; the outbox stores that capsule by reference to the inbound record that carried it (migration V3), so the
  * relay, which published from memory before the restart, now reads each such record back from the enclave broker,
- * checks its bytes against the digest recorded when it was decided, and rebuilds the same envelope from the stored
- * head and signatures ({@link Admission#reassemble}; nothing is signed again).
+ * checks its bytes against the digest recorded when it was decided, and rebuilds the same record: v2, the stored
+ * signed statement framed with the capsule ({@link Admission#frame}); for a row written before v2, the v1 envelope from
+ * the stored payload head and signatures ({@link Admission#reassemble}). Nothing is signed again.
  * <p>
  * A capsule the broker no longer holds (the inbound topic's retention passed while the gateway was down, or its records
  * were deleted) or whose bytes differ cannot be rebuilt: its row stays in the outbox unpublished and an ERROR names it.
@@ -100,8 +101,14 @@ public class CapsuleRecall {
             return "the inbound record " + at + " is " + digest + ", not the " + m.capsuleDigest + " decided on";
         }
         try {
-            List<Envelope.Signature> sigs = StrictJson.mapper().readValue(m.signatures, SIGNATURES);
-            m.record = Admission.reassemble(m.value, capsule, sigs).toJson();
+            if (m.signatures == null) {
+                // v2: the stored statement, framed with the capsule it names
+                m.record = Admission.frame(m.value, capsule);
+            } else {
+                // a row a gateway wrote before v2: the v1 envelope, from its payload head and signatures
+                List<Envelope.Signature> sigs = StrictJson.mapper().readValue(m.signatures, SIGNATURES);
+                m.record = Admission.reassemble(m.value, capsule, sigs).toJson();
+            }
             return null;
         } catch (IOException | RuntimeException e) {
             return "the stored admission does not go together again: " + e.getMessage();

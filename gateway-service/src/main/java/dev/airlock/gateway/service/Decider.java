@@ -27,7 +27,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -181,15 +180,15 @@ public class Decider {
         plan.verdicts.add(r);
         plan.inbox.add(inbox(in, id, now));
 
-        Admission.Detachable admission = Admission.decideDetachable(v, in.value(), now, gateway.id(), gateway.key());
+        // v2: the signed statement names the capsule by the digest of its bytes; the capsule goes beside it unsigned
+        Admission.Issued admission = Admission.issue(v, in.value(), in.digest(), now, gateway.id(), gateway.key());
         String key = v.capsuleId() != null ? v.capsuleId() : in.digest();
-        byte[] record = admission.envelope().toJson();
-        OutboxMessage out = outbox(Topics.ADMISSIONS, key, PayloadTypes.ADMISSION, record, id, now);
+        byte[] record = admission.toRecord();
+        OutboxMessage out = outbox(Topics.ADMISSIONS, key, PayloadTypes.ADMISSION_V2, record, id, now);
         if (admission.embedsCapsule()) {
             // the capsule is the inbound record itself, already durable in the broker: stored by reference (V3)
-            out.value = admission.head();
+            out.value = admission.envelopeJson();
             out.record = record;
-            out.signatures = new String(StrictJson.write(admission.envelope().signatures()), StandardCharsets.UTF_8);
             out.capsuleTopic = in.topic();
             out.capsulePartition = in.partition();
             out.capsuleOffset = in.offset();

@@ -53,10 +53,12 @@ public final class Outputs {
         });
         List<Admission> out = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : records) {
-            assertEquals(dev.airlock.core.dsse.PayloadTypes.ADMISSION,
+            assertEquals(dev.airlock.core.dsse.PayloadTypes.ADMISSION_V2,
                     KafkaTestClient.header(r, Topics.CE_TYPE).orElseThrow());
             try {
-                out.add(Admission.verify(r.value(), GATEWAY_KEYS));
+                Admission a = Admission.verify(r.value(), GATEWAY_KEYS);
+                assertEquals(Admission.SCHEMA_V2, a.schema(), "the gateway writes v2 admission records");
+                out.add(a);
             } catch (VerificationException e) {
                 throw new AssertionError("admission " + key + " does not verify: " + e.getMessage(), e);
             }

@@ -15,10 +15,12 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Consumes {@code airlock.admissions.v1}: gateway-signed admissions (DSSE {@code application/vnd.airlock.admission.v1+json},
- * SERVICE-CONTRACTS). The signature is checked against the configured gateway key over the exact bytes before anything
- * is parsed ({@link Admission#verify}); a record that is not an admission signed by that key is dead-lettered with its
- * reason ({@code MALFORMED}, {@code UNKNOWN_KEY}, {@code SIGNATURE_INVALID}, ...) and runs nothing.
+ * Consumes {@code airlock.admissions.v1}: gateway-signed admissions ({@link Admission}: v2, a DSSE statement
+ * {@code application/vnd.airlock.admission.v2+json} with the signed capsule beside it, named by its digest; v1 records
+ * are still read). The signature is checked against the configured gateway key over the exact bytes, and then the
+ * capsule's digest, before anything else is parsed ({@link Admission#verify}); a record that is not an admission signed
+ * by that key is dead-lettered with its reason ({@code MALFORMED}, {@code UNKNOWN_KEY}, {@code SIGNATURE_INVALID},
+ * {@code DIGEST_MISMATCH}, ...) and runs nothing.
  *
  * <p>Records are handled one at a time, in order, on a worker thread ({@code @Blocking(ordered = true)}: signature
  * checks and file look-ups stay off the event loop). Verified admissions go to {@link RunnerService}; this method

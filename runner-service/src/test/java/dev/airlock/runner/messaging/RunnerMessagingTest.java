@@ -66,7 +66,8 @@ class RunnerMessagingTest {
                 step("count", 60, "sh", "validate.sh", "count", counter.toString()));
         Admission forged = Admissions.admitted(forgedTarget, "apply");
         SigningKey alice = Admissions.PKI.of("alice");
-        Envelope aliceSigned = forged.sign(alice);
+        byte[] forgedCapsule = Admissions.capsuleBytes(forged);
+        Envelope aliceSigned = Admissions.statement(forged).sign(alice);
         // alice's signature presented under the gateway's keyid: the known key does not verify it
         Envelope wrongSignature = Envelope.of(aliceSigned.payloadType(), aliceSigned.payloadBytes(), List.of(
                 new Envelope.Signature(Admissions.PKI.of(Admissions.GATEWAY).keyid(),
@@ -75,6 +76,16 @@ class RunnerMessagingTest {
             x.capsuleId = "msg-staging-1";
             x.environment = TestPki.STAGING;
         }));
+        Capsule stagingV1 = Admissions.PKI.capsule(s -> s.with(x -> {
+            x.capsuleId = "msg-staging-v1-1";
+            x.environment = TestPki.STAGING;
+        }));
+        Capsule otherCapsule = Admissions.capsule("msg-other-1", "ledger-api",
+                step("count", 60, "sh", "validate.sh", "count", counter.toString()));
+        Admission v1 = Admissions.admitted(forgedTarget, "apply");
+        Envelope aliceSignedV1 = new Admission(Admission.SCHEMA, v1.verdict(), null, v1.detail(), v1.capsuleId(),
+                v1.capsuleDigest(), v1.environment(), v1.tier(), v1.effectiveMode(), v1.policyVersion(), v1.lineage(),
+                v1.sequence(), v1.approvers(), v1.decidedAt(), v1.gateway(), null, v1.signedCapsule()).sign(alice);
         String ledgerBefore = Files.readString(config.workspaces().get("ledger-api").resolve("pom.xml"));
 
         try (KafkaTestClient kafka = new KafkaTestClient(broker)) {
@@ -83,15 +94,26 @@ class RunnerMessagingTest {
                             utf8("{\"verdict\":\"rejected\",\"verdict\":\"admitted\"}"), "MALFORMED")
                     .poison(Topics.ADMISSIONS, "not-json", NOT_JSON, "MALFORMED")
                     .poison(Topics.ADMISSIONS, "unsigned", StrictJson.write(forged), "MALFORMED")
-                    .poison(Topics.ADMISSIONS, "signed-by-alice", aliceSigned.toJson(), "UNKNOWN_KEY")
-                    .poison(Topics.ADMISSIONS, "bad-gateway-signature", wrongSignature.toJson(), "SIGNATURE_INVALID")
+                    .poison(Topics.ADMISSIONS, "signed-by-alice", Admission.frame(aliceSigned.toJson(),
+                            forgedCapsule), "UNKNOWN_KEY")
+                    .poison(Topics.ADMISSIONS, "bad-gateway-signature", Admission.frame(wrongSignature.toJson(),
+                            forgedCapsule), "SIGNATURE_INVALID")
+                    .poison(Topics.ADMISSIONS, "v1-signed-by-alice", aliceSignedV1.toJson(), "UNKNOWN_KEY")
+                    // the gateway's statement for one capsule, with another capsule beside it
+                    .poison(Topics.ADMISSIONS, "other-capsule-beside", Admission.frame(Admissions.statement(forged)
+                            .sign(Admissions.PKI.of(Admissions.GATEWAY)).toJson(),
+                            Admissions.signedCapsule(otherCapsule)), "DIGEST_MISMATCH")
                     .good(Topics.ADMISSIONS, "gateway-rejection",
                             Admissions.signed(Admissions.rejected("msg-rejected-1", "REPLAY")))
                     .good(Topics.ADMISSIONS, "other-environment",
                             Admissions.signed(Admissions.admitted(staging, "apply")))
+                    // written by a gateway before v2: still verified and taken
+                    .good(Topics.ADMISSIONS, "v1-other-environment",
+                            Admissions.signedV1(Admissions.admitted(stagingV1, "apply")))
                     .verify(Duration.ofSeconds(90));
 
-            for (String id : List.of("msg-forged-1", "msg-rejected-1", "msg-staging-1")) {
+            for (String id : List.of("msg-forged-1", "msg-rejected-1", "msg-staging-1", "msg-staging-v1-1",
+                    "msg-other-1")) {
                 assertEquals(List.of(), EvidenceTopic.records(kafka, id), "no evidence from the runner for " + id);
             }
         }

@@ -19,7 +19,7 @@ import java.util.List;
 
 /**
  * Admissions as the gateway makes them, for the runner's tests: a capsule from {@link TestPki} (signed by its proposer,
- * approved by alice and bob), wrapped in an {@link Admission} and signed with the {@code gateway.enclave-1} key.
+ * approved by alice and bob), wrapped in an {@link Admission} (v2) and signed with the {@code gateway.enclave-1} key.
  */
 public final class Admissions {
 
@@ -96,24 +96,43 @@ public final class Admissions {
         List<Verdict.ApproverRef> approvers = List.of(
                 new Verdict.ApproverRef("alice", "service-owner", "review", PKI.of("alice").keyid(), "CHG0012345"),
                 new Verdict.ApproverRef("bob", "security-officer", "review", PKI.of("bob").keyid(), "CHG0012345"));
-        return new Admission(Admission.SCHEMA, Verdict.ADMITTED, null, "admitted", c.capsuleId(), digest,
+        return new Admission(Admission.SCHEMA_V2, Verdict.ADMITTED, null, "admitted", c.capsuleId(), digest,
                 c.environment(), c.tier(), effectiveMode, c.policyVersion(), c.lineage(), c.sequence(), approvers,
-                TestPki.NOW, GATEWAY, tree);
+                TestPki.NOW, GATEWAY, Hex.digest(StrictJson.write(tree)), tree);
     }
 
     /** A gateway rejection (no capsule attached). */
     public static Admission rejected(String capsuleId, String reason) {
-        return new Admission(Admission.SCHEMA, Verdict.REJECTED, reason, "rejected by the gateway", capsuleId,
-                null, TestPki.PROD, null, null, null, null, null, List.of(), TestPki.NOW, GATEWAY, null);
+        return new Admission(Admission.SCHEMA_V2, Verdict.REJECTED, reason, "rejected by the gateway", capsuleId,
+                null, TestPki.PROD, null, null, null, null, null, List.of(), TestPki.NOW, GATEWAY, null, null);
     }
 
-    /** The admission as it travels on the topic: DSSE signed by the gateway. */
+    /** The admission as it travels on the topic (v2): the statement signed by the gateway, the capsule beside it. */
     public static byte[] signed(Admission a) {
         return signed(a, PKI.of(GATEWAY));
     }
 
     public static byte[] signed(Admission a, SigningKey key) {
-        return a.sign(key).toJson();
+        return Admission.frame(statement(a).sign(key).toJson(), capsuleBytes(a));
+    }
+
+    /** What the gateway signs of a v2 admission: everything but the capsule, which it names by digest. */
+    public static Admission statement(Admission a) {
+        return new Admission(a.schema(), a.verdict(), a.reason(), a.detail(), a.capsuleId(), a.capsuleDigest(),
+                a.environment(), a.tier(), a.effectiveMode(), a.policyVersion(), a.lineage(), a.sequence(),
+                a.approvers(), a.decidedAt(), a.gateway(), a.signedCapsuleDigest(), null);
+    }
+
+    /** The signed capsule a v2 admission carries beside its statement (null for a rejection). */
+    public static byte[] capsuleBytes(Admission a) {
+        return a.signedCapsule() == null ? null : StrictJson.write(a.signedCapsule());
+    }
+
+    /** The same admission as a gateway wrote it before v2: one v1 envelope embedding the capsule. */
+    public static byte[] signedV1(Admission a) {
+        return new Admission(Admission.SCHEMA, a.verdict(), a.reason(), a.detail(), a.capsuleId(), a.capsuleDigest(),
+                a.environment(), a.tier(), a.effectiveMode(), a.policyVersion(), a.lineage(), a.sequence(),
+                a.approvers(), a.decidedAt(), a.gateway(), null, a.signedCapsule()).sign(PKI.of(GATEWAY)).toJson();
     }
 
     public static String digest(Capsule c) {
