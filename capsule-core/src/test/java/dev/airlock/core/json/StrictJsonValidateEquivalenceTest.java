@@ -291,6 +291,31 @@ class StrictJsonValidateEquivalenceTest {
     }
 
     @Test
+    void longStringsWithoutAnyEscapeAreSkippedYetStillChecked() {
+        // No backslash anywhere: validate skips the strings instead of building them. What the parser refuses inside
+        // a string must still be refused, with the same detail: control characters, at the start, at the places a
+        // segment could end, and at the very end of a 200K-char value.
+        int n = 200_000;
+        List<Integer> positions = new ArrayList<>(List.of(0, 1, n / 2, n - 1, n));
+        for (int k = 1; k <= 3; k++) {
+            for (int d = -1; d <= 1; d++) {
+                positions.add(k * 65_536 + d);
+            }
+        }
+        assertEquals("accepted", assertSameVerdict(utf8("{\"payload\":\"" + longValue(n, "QUJD", 0, "") + "\"}")));
+        for (String bad : new String[] {"\u0001", "\n", "\t", "\u001f"}) {
+            for (int at : positions) {
+                byte[] doc = utf8("{\"payload\":\"" + longValue(n, "QUJD", at, bad) + "\",\"x\":1}");
+                String v = assertSameVerdict(doc);
+                assertTrue(v.startsWith("MALFORMED: invalid JSON"), (int) bad.charAt(0) + " at " + at + ": " + v);
+            }
+        }
+        // and the first backslash anywhere in the document puts every string back on the checked path
+        byte[] lone = utf8("{\"payload\":\"" + longValue(n, "QUJD", 70_000, "\\ud800") + "\",\"x\":\"\\n\"}");
+        assertEquals("MALFORMED: lone surrogate in a string", assertSameVerdict(lone));
+    }
+
+    @Test
     void jacksonsStringLengthLimitStillMakesAValueTooLarge() {
         // Jackson refuses strings over 20,000,000 chars; getText() enforced that while joining the segments, so with
         // limits that allow such a document (EvidenceExport allows 512 MiB) validate must still say TOO_LARGE.
