@@ -238,18 +238,27 @@ class StrictJsonValidateEquivalenceTest {
         return sb.toString();
     }
 
+    /**
+     * Places in a value of {@code n} chars: the start, the middle, the end, and within {@code spread} of each place
+     * one of Jackson's 64K-char segments could end.
+     */
+    private static List<Integer> positions(int n, int spread) {
+        List<Integer> positions = new ArrayList<>(List.of(0, 1, n / 2, n - 1, n));
+        for (int k = 1; k * 65_536 < n; k++) {
+            for (int d = -spread; d <= spread; d++) {
+                positions.add(k * 65_536 + d);
+            }
+        }
+        return positions;
+    }
+
     @Test
     void loneSurrogatesInStringsLongerThanOneJacksonSegmentAreStillMalformed() {
         // Jackson's TextBuffer holds at most 64K chars per segment; a 200K-char value spans several, and
         // getText(Writer) hands them over one by one. The surrogate sits at the start, on and around the places a
         // segment could end, and at the very end.
         int n = 200_000;
-        List<Integer> positions = new ArrayList<>(List.of(0, 1, n / 2, n - 1, n));
-        for (int k = 1; k <= 3; k++) {
-            for (int d = -2; d <= 2; d++) {
-                positions.add(k * 65_536 + d);
-            }
-        }
+        List<Integer> positions = positions(n, 2);
         for (String lone : new String[] {"\\ud800", "\\udc00", "\\uDBFF", "\\ud83d\\ud83d", "\\ude00\\ud83d"}) {
             for (int at : positions) {
                 byte[] doc = utf8("{\"payload\":\"" + longValue(n, "QUJD", at, lone) + "\",\"x\":1}");
@@ -296,12 +305,7 @@ class StrictJsonValidateEquivalenceTest {
         // a string must still be refused, with the same detail: control characters, at the start, at the places a
         // segment could end, and at the very end of a 200K-char value.
         int n = 200_000;
-        List<Integer> positions = new ArrayList<>(List.of(0, 1, n / 2, n - 1, n));
-        for (int k = 1; k <= 3; k++) {
-            for (int d = -1; d <= 1; d++) {
-                positions.add(k * 65_536 + d);
-            }
-        }
+        List<Integer> positions = positions(n, 1);
         assertEquals("accepted", assertSameVerdict(utf8("{\"payload\":\"" + longValue(n, "QUJD", 0, "") + "\"}")));
         for (String bad : new String[] {"\u0001", "\n", "\t", "\u001f"}) {
             for (int at : positions) {
