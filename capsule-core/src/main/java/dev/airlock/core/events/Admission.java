@@ -101,7 +101,11 @@ public record Admission(String schema, String verdict, String reason, String det
         approvers = approvers == null ? List.of() : List.copyOf(approvers);
     }
 
-    /** Builds the record for a verdict of the engine. */
+    /**
+     * Builds the v1 record for a verdict of the engine. v1 writing ({@code of}, {@link #decide},
+     * {@link #decideDetachable}) is no longer used by the gateway, which issues v2 ({@link #issue}); it stays as the
+     * counterpart of {@link #reassemble} (outbox rows written before v2) and for the tests of the v1 reader.
+     */
     public static Admission of(Verdict v, byte[] signedCapsuleBytes, Instant decidedAt, String gatewayId) {
         JsonNode sc = null;
         if (v.isAdmitted()) {
@@ -117,11 +121,12 @@ public record Admission(String schema, String verdict, String reason, String det
     }
 
     /**
-     * The gateway's signed decision on {@code signedCapsuleBytes}: the envelope {@code of(...).sign(gatewayKey)} gives,
-     * except that an admitted capsule goes into the payload as the exact bytes received rather than parsed into a tree
-     * and written out again (for a 1 MB capsule that round trip was a third of the gateway's CPU). The bytes must be the
-     * value the {@link dev.airlock.core.verify.VerificationEngine} admitted, so they are strict JSON already (ARCHITECTURE
-     * §5: verified before anything parses them); a consumer parses the payload as it would the tree's output.
+     * A v1 signed decision on {@code signedCapsuleBytes} (see {@link #of}): the envelope
+     * {@code of(...).sign(gatewayKey)} gives, except that an admitted capsule goes into the payload as the exact bytes
+     * received rather than parsed into a tree and written out again (for a 1 MB capsule that round trip was a third
+     * of the gateway's CPU). The bytes must be the value the {@link dev.airlock.core.verify.VerificationEngine}
+     * admitted, so they are strict JSON already (ARCHITECTURE §5: verified before anything parses them); a consumer
+     * parses the payload as it would the tree's output.
      */
     public static Envelope decide(Verdict v, byte[] signedCapsuleBytes, Instant decidedAt, String gatewayId,
                                   SigningKey gatewayKey) {

@@ -82,10 +82,6 @@ class RunnerMessagingTest {
         }));
         Capsule otherCapsule = Admissions.capsule("msg-other-1", "ledger-api",
                 step("count", 60, "sh", "validate.sh", "count", counter.toString()));
-        Admission v1 = Admissions.admitted(forgedTarget, "apply");
-        Envelope aliceSignedV1 = new Admission(Admission.SCHEMA, v1.verdict(), null, v1.detail(), v1.capsuleId(),
-                v1.capsuleDigest(), v1.environment(), v1.tier(), v1.effectiveMode(), v1.policyVersion(), v1.lineage(),
-                v1.sequence(), v1.approvers(), v1.decidedAt(), v1.gateway(), null, v1.signedCapsule()).sign(alice);
         String ledgerBefore = Files.readString(config.workspaces().get("ledger-api").resolve("pom.xml"));
 
         try (KafkaTestClient kafka = new KafkaTestClient(broker)) {
@@ -98,7 +94,8 @@ class RunnerMessagingTest {
                             forgedCapsule), "UNKNOWN_KEY")
                     .poison(Topics.ADMISSIONS, "bad-gateway-signature", Admission.frame(wrongSignature.toJson(),
                             forgedCapsule), "SIGNATURE_INVALID")
-                    .poison(Topics.ADMISSIONS, "v1-signed-by-alice", aliceSignedV1.toJson(), "UNKNOWN_KEY")
+                    .poison(Topics.ADMISSIONS, "v1-signed-by-alice", Admissions.signedV1(forged, alice),
+                            "UNKNOWN_KEY")
                     // the gateway's statement for one capsule, with another capsule beside it
                     .poison(Topics.ADMISSIONS, "other-capsule-beside", Admission.frame(Admissions.statement(forged)
                             .sign(Admissions.PKI.of(Admissions.GATEWAY)).toJson(),

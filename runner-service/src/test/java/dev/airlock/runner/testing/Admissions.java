@@ -130,9 +130,13 @@ public final class Admissions {
 
     /** The same admission as a gateway wrote it before v2: one v1 envelope embedding the capsule. */
     public static byte[] signedV1(Admission a) {
+        return signedV1(a, PKI.of(GATEWAY));
+    }
+
+    public static byte[] signedV1(Admission a, SigningKey key) {
         return new Admission(Admission.SCHEMA, a.verdict(), a.reason(), a.detail(), a.capsuleId(), a.capsuleDigest(),
                 a.environment(), a.tier(), a.effectiveMode(), a.policyVersion(), a.lineage(), a.sequence(),
-                a.approvers(), a.decidedAt(), a.gateway(), null, a.signedCapsule()).sign(PKI.of(GATEWAY)).toJson();
+                a.approvers(), a.decidedAt(), a.gateway(), null, a.signedCapsule()).sign(key).toJson();
     }
 
     public static String digest(Capsule c) {
