@@ -136,6 +136,19 @@ public final class Envelope {
         return payloadBytes.clone();
     }
 
+    /**
+     * Strictly reads the payload as {@code type} ({@link StrictJson#read}) without copying it first: for a 1 MB capsule,
+     * {@link #payloadBytes()} would copy a megabyte only for the parser to read it once.
+     */
+    public <T> T readPayload(Class<T> type, StrictJson.Limits limits) throws VerificationException {
+        return StrictJson.read(payloadBytes, type, limits);
+    }
+
+    /** The payload bytes themselves, for {@link Dsse} in this package only, which reads them and never changes them. */
+    byte[] payloadView() {
+        return payloadBytes;
+    }
+
     /** {@code sha256:<hex>} over the decoded payload bytes (ARCHITECTURE §2). */
     @JsonIgnore
     public String payloadDigest() {

@@ -144,12 +144,15 @@ public final class StrictJson {
         try (JsonParser p = FACTORY.createParser(bytes)) {
             // A string's text is needed only for the lone-surrogate rule and for Jackson's string-length limit. In
             // well-formed UTF-8 (checked above) a surrogate can only come from a backslash-u escape, and the
-            // backslash byte never occurs inside a multi-byte sequence: without that byte the document has no escapes
-            // at all. And no string is longer than a document within the limit. Then strings are skipped as Jackson
-            // skips an unread value (scanning the bytes, still refusing unescaped control characters) instead of being
-            // built as text: for a 1 MB capsule, whose base64 payload is one string, about 9 MB less to allocate.
+            // backslash byte never occurs inside a multi-byte sequence: without the two bytes backslash, 'u' next to
+            // each other the document has no such escape. (An escaped backslash before a 'u' has them too; such a
+            // document is only checked the slow way.) Other escapes only shorten a string, so none is longer than a
+            // document within the limit. Then strings are skipped as Jackson skips an unread value (scanning the
+            // bytes, still refusing unescaped control characters and unknown escapes) instead of being built as text:
+            // for a 1 MB capsule, whose base64 payload is one string and whose patch is another (full of \n), about
+            // 11 MB less to allocate.
             boolean buildStrings = bytes.length > p.streamReadConstraints().getMaxStringLength()
-                    || indexOf(bytes, (byte) '\\') >= 0;
+                    || hasUnicodeEscape(bytes);
             scan(p, limits, buildStrings);
         } catch (StreamConstraintsException e) {
             throw new VerificationException(ReasonCode.TOO_LARGE, "document exceeds parser limits: " + firstLine(e));
@@ -160,13 +163,14 @@ public final class StrictJson {
         }
     }
 
-    private static int indexOf(byte[] bytes, byte b) {
-        for (int i = 0; i < bytes.length; i++) {
-            if (bytes[i] == b) {
-                return i;
+    /** Whether a backslash byte is directly followed by a 'u' byte anywhere in {@code bytes}. */
+    static boolean hasUnicodeEscape(byte[] bytes) {
+        for (int i = 0, end = bytes.length - 1; i < end; i++) {
+            if (bytes[i] == '\\' && bytes[i + 1] == 'u') {
+                return true;
             }
         }
-        return -1;
+        return false;
     }
 
     private static void scan(JsonParser p, Limits limits, boolean buildStrings)

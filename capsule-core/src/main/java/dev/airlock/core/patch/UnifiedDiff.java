@@ -5,6 +5,7 @@ import dev.airlock.core.verify.ReasonCode;
 import dev.airlock.core.verify.VerificationException;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -80,7 +81,10 @@ public final class UnifiedDiff {
             if (text.charAt(text.length() - 1) != '\n') {
                 throw malformed("patch does not end with a newline");
             }
-            lines = text.substring(0, text.length() - 1).split("\n", -1);
+            // the text ends in a newline (above): split all of it and drop the empty last piece, instead of copying
+            // all but its last char first
+            String[] pieces = text.split("\n", -1);
+            lines = Arrays.copyOf(pieces, pieces.length - 1);
             List<FilePatch> files = new ArrayList<>();
             Set<RepoPath> seen = new HashSet<>();
             while (pos < lines.length) {

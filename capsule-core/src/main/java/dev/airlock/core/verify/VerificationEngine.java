@@ -205,7 +205,7 @@ public final class VerificationEngine {
                     : new VerificationException(ReasonCode.UNKNOWN_KEY,
                     "the capsule is signed by no key of policy version " + policy.version());
         }
-        Capsule c = StrictJson.read(sc.capsule().payloadBytes(), Capsule.class, limits);
+        Capsule c = sc.capsule().readPayload(Capsule.class, limits);
         // The patch is part of the capsule's syntax: a patch that does not parse is MALFORMED here, in §5 order. What
         // the parser refuses for scope reasons (traversal, modes, binaries) is reported at the SCOPE_VIOLATION stage.
         Patch patch = null;
@@ -421,7 +421,7 @@ public final class VerificationEngine {
             ignored.add("approval #" + index + (r.anyKnownKey() ? ": signature does not verify" : ": unknown key"));
             return null;
         }
-        Approval a = StrictJson.read(env.payloadBytes(), Approval.class, limits);
+        Approval a = env.readPayload(Approval.class, limits);
         PublicKeyHandle key = null;
         for (PublicKeyHandle k : r.verifiedKeys()) {
             if (policy.ownersOf(k).contains(a.approver())) {

@@ -168,6 +168,7 @@ class StrictJsonValidateEquivalenceTest {
                 utf8("{\"a\":[1,-2,{\"b\":\"c\\u00e9\\ud83d\\ude00\\\"\"}],\"n\":12345,\"t\":true,\"f\":false,\"z\":null,"
                         + "\"s\":\"x\\ny\\t\\\\\",\"e\":\"\",\"o\":{}}"),
                 utf8("{\"k\u00e9\uD83D\uDE00\":\"v\u20ac\uD83D\uDE00\",\"\\ud83d\\ude00\":[\"\\uDBFF\\uDFFF\"]}"),
+                utf8("{\"patch\":\"--- a/f\\n+++ b/f\\n@@ -1 +1 @@\\n-x\\ty\\n+\\\"q\\\\\\/\\b\\f\\r\\n\",\"n\":1}"),
                 utf8("{}"));
     }
 
@@ -178,7 +179,7 @@ class StrictJsonValidateEquivalenceTest {
         utf8("NaN"), utf8("//"), utf8("/*x*/"), utf8("00"), utf8("-"), utf8("\"a\":1"), utf8("\"a\""), utf8(" "),
         utf8("\u00e9"), utf8("\uD83D\uDE00"), {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0xC0, (byte) 0x80},
         {(byte) 0x80}, {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0xE2, (byte) 0x82},
-        {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, {0x01}, {0x0A}, {(byte) 0xFF},
+        {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, {0x01}, {0x0A}, {(byte) 0xFF}, utf8("\\n"), utf8("\\q"), utf8("u"),
     };
 
     private static byte[] mutate(byte[] seed, Random r) {
@@ -314,9 +315,44 @@ class StrictJsonValidateEquivalenceTest {
                 assertTrue(v.startsWith("MALFORMED: invalid JSON"), (int) bad.charAt(0) + " at " + at + ": " + v);
             }
         }
-        // and the first backslash anywhere in the document puts every string back on the checked path
+        // and a backslash-u anywhere in the document puts every string back on the checked path
         byte[] lone = utf8("{\"payload\":\"" + longValue(n, "QUJD", 70_000, "\\ud800") + "\",\"x\":\"\\n\"}");
         assertEquals("MALFORMED: lone surrogate in a string", assertSameVerdict(lone));
+        byte[] loneInName = utf8("{\"payload\":\"" + longValue(n, "QUJD", 0, "") + "\",\"\\udc00\":\"\\n\"}");
+        assertEquals("MALFORMED: invalid JSON: Unexpected low surrogate in field name: 0xdc00",
+                assertSameVerdict(loneInName)); // Jackson's own check on names
+    }
+
+    @Test
+    void longStringsWithEscapesButNoUnicodeEscapeAreSkippedYetStillChecked() {
+        // A patch inside a capsule: every line ends in \n, quotes and backslashes are escaped, but nothing is a
+        // backslash-u escape, so no string can hold a surrogate. validate skips these strings too; Jackson's skipping
+        // still decodes every escape, so an unknown escape, a cut-off one and a control character are refused with
+        // the detail they got before, at the start, around the places a segment could end, and at the very end.
+        int n = 200_000;
+        List<Integer> positions = positions(n, 1);
+        String unit = "+line\\tof a \\\"patch\\\" in C:\\\\x\\/\\b\\f\\r\\n";
+        String value = unit.repeat(n / unit.length());
+        assertEquals("accepted", assertSameVerdict(utf8("{\"patch\":\"" + value + "\"}")));
+        for (String bad : new String[] {"\u0001", "\n", "\u001f", "\\q", "\\x", "\\'", "\\U0041", "\\\u00e9"}) {
+            for (int at : positions) {
+                byte[] doc = utf8("{\"patch\":\"" + spliceOutsideEscapes(value, at, bad) + "\",\"x\":1}");
+                String v = assertSameVerdict(doc);
+                assertTrue(v.startsWith("MALFORMED: invalid JSON"), bad + " at " + at + ": " + v);
+            }
+        }
+        // an escaped backslash followed by a u is not an escape, but takes the checked path, and is accepted
+        assertEquals("accepted", assertSameVerdict(utf8("{\"patch\":\"" + spliceOutsideEscapes(value, 99_000, "\\\\u0041")
+                + "\"}")));
+    }
+
+    /** {@code insert} spliced into {@code value} at {@code at}, or just before it if {@code at} is inside an escape. */
+    private static String spliceOutsideEscapes(String value, int at, String insert) {
+        int cut = Math.min(at, value.length());
+        while (cut > 0 && value.charAt(cut - 1) == '\\') {
+            cut--;
+        }
+        return value.substring(0, cut) + insert + value.substring(cut);
     }
 
     @Test
