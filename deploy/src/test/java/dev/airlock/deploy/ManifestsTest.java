@@ -256,6 +256,35 @@ class ManifestsTest {
                 .filter(d -> namespace == null || d.at("/metadata/namespace").asText().equals(namespace)).toList();
     }
 
+    /**
+     * The gateway's JVM sizing (deploy/README.md, "Gateway JVM sizing") is the same in Compose, in Kubernetes and in
+     * the gateway benchmark that measured it; the pod's memory limit leaves room beyond the heap.
+     */
+    @Test
+    void theGatewayJvmIsSizedTheSameEverywhere() throws IOException {
+        String compose = compose().at("/services/gateway-service/environment/JAVA_OPTS").asText();
+        JsonNode gateway = kind(k8s(), "Deployment", "airlock-enclave").stream()
+                .filter(d -> d.at("/metadata/name").asText().equals("gateway-service")).findFirst().orElseThrow();
+        JsonNode container = gateway.at("/spec/template/spec/containers/0");
+        String k8s = "";
+        for (JsonNode e : container.path("env")) {
+            if (e.path("name").asText().equals("JAVA_TOOL_OPTIONS")) {
+                k8s = e.path("value").asText();
+            }
+        }
+        String bench = Files.readString(DEPLOY.resolveSibling("bench").resolve(
+                "src/main/java/dev/airlock/bench/gateway/GatewayBench.java"), StandardCharsets.UTF_8);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("GATEWAY_JVM = \"([^\"]+)\"").matcher(bench);
+        assertTrue(m.find(), "GatewayBench.GATEWAY_JVM");
+        assertEquals(m.group(1), compose, "compose gateway-service JAVA_OPTS");
+        assertEquals(m.group(1), k8s, "k8s gateway-service JAVA_TOOL_OPTIONS");
+        assertTrue(compose.contains("-Xmx1g") && compose.contains("-Xmn512m") && compose.contains("-XX:+UseSerialGC"),
+                compose);
+        String limit = container.at("/resources/limits/memory").asText();
+        assertTrue(limit.endsWith("Mi") && Integer.parseInt(limit.substring(0, limit.length() - 2)) >= 1024 + 384,
+                "a 1 GiB heap needs a limit of at least 1408Mi, not " + limit);
+    }
+
     @Test
     void kubernetesHasANamespaceAndAStrimziClusterPerPlane() throws IOException {
         List<JsonNode> docs = k8s();

@@ -405,11 +405,15 @@ public final class GatewayBench {
     }
 
     /**
-     * The collector the gateway is deployed with (deploy/compose, the local stack). The JVM's default here, G1, put
-     * every buffer of a 1 MB capsule in a humongous region: the gateway used 65 ms of CPU per 1 MB admission under G1
-     * against 33-37 ms under the serial collector (2026-11-26, same bench). Heap size stays the JVM's default.
+     * The gateway's JVM as deploy/compose and deploy/k8s run it (deploy ManifestsTest keeps the three the same; deploy/README.md, "Gateway JVM sizing"). The
+     * serial collector: the JVM's default here, G1, put every buffer of a 1 MB capsule in a humongous region (65 ms of
+     * gateway CPU per 1 MB admission under G1 against 33-37 ms under the serial collector, 2026-11-26). A fixed 1 GiB
+     * heap with a 512 MiB young generation: with the JVM's default sizing (365 MB to start, a 100 MB eden, 13 MB
+     * survivor spaces) the capsules of a chunk outlived their survivor space and were promoted, and the old generation
+     * filled and was collected whole every second or two; the collector then took about a quarter of the gateway's CPU
+     * at 1 MB (2026-11-28: 1.0-1.3 s of pauses in 8 s, against 0.18 s with this sizing).
      */
-    static final String GATEWAY_GC = "-XX:+UseSerialGC";
+    static final String GATEWAY_JVM = "-XX:+UseSerialGC -Xms1g -Xmx1g -Xmn512m";
 
     /** {@code airlock.gateway.decision-threads} as the gateway gets it: set in the JVM options, or its default. */
     static int gatewayDecisionThreads() {
@@ -425,7 +429,7 @@ public final class GatewayBench {
         JavaApp.Builder b = JavaApp.jar(GATEWAY_JAR).log(dir.resolve("gateway-" + run + ".log"));
         props.forEach(b::systemProperty);
         String extra = System.getProperty("bench.gateway-jvm-options"); // e.g. -XX:StartFlightRecording=...
-        b.env("JAVA_TOOL_OPTIONS", GATEWAY_GC + (extra == null ? "" : " " + extra));
+        b.env("JAVA_TOOL_OPTIONS", GATEWAY_JVM + (extra == null ? "" : " " + extra));
         JavaApp app = b.start();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (!(Files.exists(status) && new String(Files.readAllBytes(status), StandardCharsets.UTF_8)
@@ -589,8 +593,8 @@ public final class GatewayBench {
                 + "starts); rate = n / (last admission observed on airlock.admissions.v1 - first send); "
                 + "p50/p99 = time from the first send until each admission was observed (queueing included)");
         params.put("tier", "T3 (service-owner, security-officer, authorizing-official, ticket)");
-        params.put("gateway", "packaged quarkus-run.jar, child process, " + GATEWAY_GC
-                + " as deployed (compose, local stack), default heap");
+        params.put("gateway", "packaged quarkus-run.jar, child process, " + GATEWAY_JVM
+                + " as deploy/compose and deploy/k8s run it");
         params.put("gatewayDecisionThreads", gatewayDecisionThreads());
         String extra = System.getProperty("bench.gateway-jvm-options");
         if (extra != null) {
