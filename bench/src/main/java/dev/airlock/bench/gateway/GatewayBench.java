@@ -405,13 +405,14 @@ public final class GatewayBench {
     }
 
     /**
-     * The gateway's JVM as deploy/compose and deploy/k8s run it (deploy ManifestsTest keeps the three the same; deploy/README.md, "Gateway JVM sizing"). The
-     * serial collector: the JVM's default here, G1, put every buffer of a 1 MB capsule in a humongous region (65 ms of
-     * gateway CPU per 1 MB admission under G1 against 33-37 ms under the serial collector, 2026-11-26). A fixed 1 GiB
-     * heap with a 512 MiB young generation: with the JVM's default sizing (365 MB to start, a 100 MB eden, 13 MB
-     * survivor spaces) the capsules of a chunk outlived their survivor space and were promoted, and the old generation
-     * filled and was collected whole every second or two; the collector then took about a quarter of the gateway's CPU
-     * at 1 MB (2026-11-28: 1.0-1.3 s of pauses in 8 s, against 0.18 s with this sizing).
+     * The gateway's JVM as deploy/compose and deploy/k8s run it (deploy/README.md, "Gateway JVM sizing"; the deploy
+     * module's ManifestsTest keeps the three the same). The serial collector: the JVM's default here, G1, put every
+     * buffer of a 1 MB capsule in a humongous region (65 ms of gateway CPU per 1 MB admission under G1 against 33-37 ms
+     * under the serial collector, 2026-11-26). A fixed 1 GiB heap with a 512 MiB young generation: with the JVM's
+     * default sizing (365 MB to start, a 100 MB eden, 13 MB survivor spaces) the capsules of a chunk outlived their
+     * survivor space and were promoted, and the old generation filled and was collected whole every second or two; the
+     * collector then took about a quarter of the gateway's CPU at 1 MB (2026-11-28: 1.0-1.3 s of pauses in 8 s,
+     * against 0.18 s with this sizing).
      */
     static final String GATEWAY_JVM = "-XX:+UseSerialGC -Xms1g -Xmx1g -Xmn512m";
 
