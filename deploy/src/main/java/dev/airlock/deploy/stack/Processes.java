@@ -61,18 +61,48 @@ public final class Processes {
         Process p = pb.start();
         Instant start = p.info().startInstant().orElse(Instant.now());
         StackState.Proc rec = new StackState.Proc(spec.name(), spec.plane().label(), spec.what(), spec.stage(), p.pid(), start,
-                Instant.now(), spec.log().toString(), spec.command());
+                Instant.now(), spec.log().toString(), spec.command(), kernelStart(p.pid()).orElse(null));
         return new Started(p, rec, offset);
     }
 
-    /** The live process of a record, if it is still the same process (pid and kernel start instant match). */
+    /**
+     * The live process of a record, if it is still the same process: same boot and same start in clock ticks since
+     * boot ({@link #kernelStart}) where the record has them, else the same start instant within two seconds.
+     */
     public static Optional<ProcessHandle> live(StackState.Proc rec) {
         return ProcessHandle.of(rec.pid()).filter(ProcessHandle::isAlive).filter(h -> {
+            if (rec.kernelStart() != null) {
+                Optional<String> now = kernelStart(rec.pid());
+                if (now.isPresent()) {
+                    return now.get().equals(rec.kernelStart());
+                }
+            }
             Optional<Instant> s = h.info().startInstant();
             // Instants from /proc are precise to the clock tick; another process reusing the pid starts much later.
             return s.isEmpty() || rec.processStart() == null
                     || Duration.between(rec.processStart(), s.get()).abs().compareTo(Duration.ofSeconds(2)) <= 0;
         });
+    }
+
+    /**
+     * {@code <boot id>:<start time>} of a process: {@code /proc/sys/kernel/random/boot_id} and field 22 of
+     * {@code /proc/PID/stat} (clock ticks since boot). Both stay put when the wall clock steps, which moves the start
+     * instants the JDK computes from the boot time; empty where there is no {@code /proc} or the process is gone.
+     */
+    static Optional<String> kernelStart(long pid) {
+        try {
+            String boot = Files.readString(PROC.resolve("sys/kernel/random/boot_id")).trim();
+            String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"));
+            // after the last ')' (the command name may hold spaces and parentheses): field 3, the state, comes first
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            String ticks = f[19];
+            if (boot.isEmpty() || ticks.isEmpty() || !ticks.chars().allMatch(Character::isDigit)) {
+                return Optional.empty();
+            }
+            return Optional.of(boot + ":" + ticks);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** The file in a stack process's working directory that names the daemons it started (one pid per line). */

@@ -25,11 +25,23 @@ public record StackState(String schema, String root, String home, Ports ports, I
         processes = List.copyOf(processes);
     }
 
+    /**
+     * {@code kernelStart}: {@code <boot id>:<start time in clock ticks since boot>} from {@code /proc}, when there is
+     * one. Unlike {@code processStart}, it does not move when the wall clock steps (NTP, a VM restored or moved: after
+     * a "virtual machine fork" on the development VM every start instant read two seconds or more off, and {@code down}
+     * took the running stack for pids reused by others and left it running). Absent in states written before it.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Proc(String name, String plane, String what, int stage, long pid, Instant processStart,
-                       Instant launchedAt, String log, List<String> command) {
+                       Instant launchedAt, String log, List<String> command, String kernelStart) {
         public Proc {
             command = List.copyOf(command);
+        }
+
+        /** An entry without a kernel start (not Linux, or a state written before it). */
+        public Proc(String name, String plane, String what, int stage, long pid, Instant processStart,
+                    Instant launchedAt, String log, List<String> command) {
+            this(name, plane, what, stage, pid, processStart, launchedAt, log, command, null);
         }
     }
 

@@ -180,6 +180,31 @@ class ProcessesTest {
     }
 
     @Test
+    void aWallClockStepDoesNotMakeTheStackSomebodyElse() throws Exception {
+        // After the VM was moved ("virtual machine fork" in dmesg) the JDK's start instants of the running stack read
+        // off by more than two seconds, and down left it running as if every pid had been reused. The kernel's start
+        // (boot id and clock ticks since boot) does not move with the wall clock.
+        Processes.Started st = start("sleeper", "exec sleep 60");
+        StackState.Proc rec = st.record();
+        assertTrue(rec.kernelStart() != null && rec.kernelStart().matches("[0-9a-f-]{36}:[0-9]+"), rec.kernelStart());
+        StackState.Proc stepped = new StackState.Proc(rec.name(), rec.plane(), rec.what(), rec.stage(), rec.pid(),
+                rec.processStart().minusSeconds(3600), rec.launchedAt(), rec.log(), rec.command(), rec.kernelStart());
+        assertTrue(Processes.live(stepped).isPresent(), "the same process, whatever the wall clock says now");
+        // and a pid reused by a process that started at another tick is somebody else, even at the same instant
+        String[] k = rec.kernelStart().split(":");
+        StackState.Proc reused = new StackState.Proc(rec.name(), rec.plane(), rec.what(), rec.stage(), rec.pid(),
+                rec.processStart(), rec.launchedAt(), rec.log(), rec.command(), k[0] + ":" + (Long.parseLong(k[1]) + 1));
+        assertTrue(Processes.live(reused).isEmpty());
+        StackState.Proc otherBoot = new StackState.Proc(rec.name(), rec.plane(), rec.what(), rec.stage(), rec.pid(),
+                rec.processStart(), rec.launchedAt(), rec.log(), rec.command(), "00000000-0000-0000-0000-000000000000:" + k[1]);
+        assertTrue(Processes.live(otherBoot).isEmpty(), "another boot");
+        // a state written before kernelStart existed still works by the instant
+        StackState.Proc old = new StackState.Proc(rec.name(), rec.plane(), rec.what(), rec.stage(), rec.pid(),
+                rec.processStart(), rec.launchedAt(), rec.log(), rec.command());
+        assertTrue(Processes.live(old).isPresent());
+    }
+
+    @Test
     void aProcessIgnoringSigtermIsKilledWithItsChildren() throws Exception {
         Processes.Started st = start("stubborn", "trap '' TERM; sleep 300 & echo ready; wait");
         Path log = dir.resolve("logs/stubborn.log");
