@@ -278,8 +278,8 @@ class ManifestsTest {
         assertTrue(m.find(), "GatewayBench.GATEWAY_JVM");
         assertEquals(m.group(1), compose, "compose gateway-service JAVA_OPTS");
         assertEquals(m.group(1), k8s, "k8s gateway-service JAVA_TOOL_OPTIONS");
-        assertTrue(compose.contains("-Xmx1g") && compose.contains("-Xmn512m") && compose.contains("-XX:+UseSerialGC"),
-                compose);
+        assertTrue(compose.contains("-Xmx1g") && compose.contains("-Xmn512m") && compose.contains("-XX:+UseSerialGC")
+                && compose.contains("-XX:+AlwaysPreTouch"), compose);
         String limit = container.at("/resources/limits/memory").asText();
         assertTrue(limit.endsWith("Mi") && Integer.parseInt(limit.substring(0, limit.length() - 2)) >= 1024 + 384,
                 "a 1 GiB heap needs a limit of at least 1408Mi, not " + limit);

@@ -118,11 +118,12 @@ public final class GatewayBench {
         String loadBefore = loadAverage();
         Instant base = Instant.now();
         List<Result> results = new ArrayList<>();
-        try (KafkaBroker broker = KafkaBroker.startEmbedded(); PostgresServer db = PostgresServer.startEmbedded()) {
+        try (KafkaBroker broker = KafkaBroker.startEmbedded(BOUNDED_LOG ? BOUNDED_LOG_BROKER : Map.of());
+             PostgresServer db = PostgresServer.startEmbedded()) {
             List<String> topics = List.of(Topics.INBOUND, Topics.dlq(Topics.INBOUND), Topics.ADMISSIONS,
                     Topics.EVIDENCE_RAW, Topics.DIODE_HEALTH);
             broker.createTopics(topics);
-            allowLargeRecords(broker.bootstrapServers(), topics);
+            configureTopics(broker.bootstrapServers(), topics);
             Path dir = Files.createTempDirectory("airlock-gateway-bench-");
             Policy policy = policy(base);
             byte[] policyBytes = PKI.signPolicy(policy, PKI.root(1), PKI.root(2));
@@ -412,9 +413,12 @@ public final class GatewayBench {
      * default sizing (365 MB to start, a 100 MB eden, 13 MB survivor spaces) the capsules of a chunk outlived their
      * survivor space and were promoted, and the old generation filled and was collected whole every second or two; the
      * collector then took about a quarter of the gateway's CPU at 1 MB (2026-11-28: 1.0-1.3 s of pauses in 8 s,
-     * against 0.18 s with this sizing).
+     * against 0.18 s with this sizing). The heap's pages touched at start (AlwaysPreTouch): until the old generation
+     * had been filled once, each promotion wrote into pages never used before, which this kind of virtual machine backs
+     * only on first touch (a host fault per page); young pauses of 150-250 ms, 1.56 s of pauses in the last 45 s of
+     * the run against 0.46 s with the heap touched at start (2026-11-28).
      */
-    static final String GATEWAY_JVM = "-XX:+UseSerialGC -Xms1g -Xmx1g -Xmn512m";
+    static final String GATEWAY_JVM = "-XX:+UseSerialGC -Xms1g -Xmx1g -Xmn512m -XX:+AlwaysPreTouch";
 
     /** {@code airlock.gateway.decision-threads} as the gateway gets it: set in the JVM options, or its default. */
     static int gatewayDecisionThreads() {
@@ -443,12 +447,37 @@ public final class GatewayBench {
         return app;
     }
 
-    static void allowLargeRecords(String bootstrap, Collection<String> topics) throws Exception {
+    /**
+     * Whether the broker keeps a bounded log (-Dbench.bounded-log, default true): segments of {@link #SEGMENT_BYTES}
+     * and at most {@link #RETENTION_BYTES} per partition, older segments deleted within about two seconds. This
+     * machine is a virtual machine whose memory the host takes back when the guest frees it or leaves file pages cold
+     * (virtio-balloon free page reporting, DAMON pageout): a write into page cache that never held data costs a host
+     * fault per page. Measured here (2026-11-28): 225 MB/s writing files that grow without end against 4,100-4,400
+     * MB/s writing the same files while deleting those more than 64 MB behind; with an unbounded log the broker's
+     * copies into page cache were 37 % of all CPU of a 1 MB window (perf). A broker that runs for months writes into
+     * page cache that retention and reclaim freed before, at the second rate; the bench's log is bounded so that its
+     * broker does the same, well above what a window has in flight (150 MB of 1 MB capsules).
+     */
+    static final boolean BOUNDED_LOG = Boolean.parseBoolean(System.getProperty("bench.bounded-log", "true"));
+    static final int SEGMENT_BYTES = 32 * 1024 * 1024;
+    static final long RETENTION_BYTES = 256L * 1024 * 1024;
+    static final Map<String, String> BOUNDED_LOG_BROKER = Map.of("log.retention.check.interval.ms", "1000",
+            "log.segment.delete.delay.ms", "1000");
+
+    /** Records up to {@link #LARGE} on every topic, and the bounded log when {@link #BOUNDED_LOG}. */
+    static void configureTopics(String bootstrap, Collection<String> topics) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             Map<ConfigResource, Collection<AlterConfigOp>> ops = new HashMap<>();
             for (String t : topics) {
-                ops.put(new ConfigResource(ConfigResource.Type.TOPIC, t), List.of(new AlterConfigOp(
+                List<AlterConfigOp> set = new ArrayList<>(List.of(new AlterConfigOp(
                         new ConfigEntry("max.message.bytes", Integer.toString(LARGE)), AlterConfigOp.OpType.SET)));
+                if (BOUNDED_LOG) {
+                    set.add(new AlterConfigOp(new ConfigEntry("segment.bytes", Integer.toString(SEGMENT_BYTES)),
+                            AlterConfigOp.OpType.SET));
+                    set.add(new AlterConfigOp(new ConfigEntry("retention.bytes", Long.toString(RETENTION_BYTES)),
+                            AlterConfigOp.OpType.SET));
+                }
+                ops.put(new ConfigResource(ConfigResource.Type.TOPIC, t), set);
             }
             admin.incrementalAlterConfigs(ops).all().get(1, TimeUnit.MINUTES);
         }
@@ -605,7 +634,9 @@ public final class GatewayBench {
         if (config != null) {
             params.put("gatewayConfig", config);
         }
-        params.put("kafka", "single-node KRaft broker in the benchmark JVM (test-support EmbeddedKafka)");
+        params.put("kafka", "single-node KRaft broker in the benchmark JVM (test-support EmbeddedKafka)" + (BOUNDED_LOG
+                ? "; bounded log: segment.bytes " + SEGMENT_BYTES + ", retention.bytes " + RETENTION_BYTES + " per "
+                + "partition, " + BOUNDED_LOG_BROKER : "; log not bounded (bench.bounded-log=false)"));
         // the broker, the load producer, the watcher and the engine reference all run in this JVM, under its collector
         params.put("benchJvmGc", java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
                 .map(java.lang.management.GarbageCollectorMXBean::getName).toList());

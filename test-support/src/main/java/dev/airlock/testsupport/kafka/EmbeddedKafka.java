@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -32,6 +33,11 @@ final class EmbeddedKafka implements KafkaBroker {
     }
 
     static EmbeddedKafka start() {
+        return start(Map.of());
+    }
+
+    /** A broker with {@code extra} broker properties on top of the single-node ones below. */
+    static EmbeddedKafka start(Map<String, String> extra) {
         Level level = Level.parse(System.getProperty(LOG_LEVEL_PROPERTY, "WARNING"));
         QUIETED.forEach(l -> l.setLevel(level));
         String logDir;
@@ -53,6 +59,7 @@ final class EmbeddedKafka implements KafkaBroker {
                     p.put("min.insync.replicas", "1");
                     p.put("group.initial.rebalance.delay.ms", "0");
                     p.put("auto.create.topics.enable", "true");
+                    p.putAll(extra);
                 })
                 .start();
         EmbeddedKafka kafka = new EmbeddedKafka(broker);

@@ -31,6 +31,11 @@ public interface KafkaBroker extends AutoCloseable {
         return EmbeddedKafka.start();
     }
 
+    /** Starts a broker in this JVM with {@code brokerProperties} added to (or replacing) the single-node ones. */
+    static KafkaBroker startEmbedded(Map<String, String> brokerProperties) {
+        return EmbeddedKafka.start(brokerProperties);
+    }
+
     /** {@code host:port} for {@code bootstrap.servers}. */
     String bootstrapServers();
 
