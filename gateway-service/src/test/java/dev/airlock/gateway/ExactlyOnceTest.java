@@ -255,7 +255,7 @@ class ExactlyOnceTest {
     /**
      * The gateway's connections plan every execution for its own values (application.properties,
      * {@code plan_cache_mode}): a generic plan made while the inbox was small kept scanning it whole for each batch of
-     * deliveries after it had grown, until autovacuum next analysed the table (1.0 ms of PostgreSQL CPU per 10 KB
+     * deliveries after it had grown, until autovacuum next analysed the table (1.0-1.1 ms of PostgreSQL CPU per 10 KB
      * capsule in the gateway bench, against 0.16 ms with this setting).
      */
     @Test

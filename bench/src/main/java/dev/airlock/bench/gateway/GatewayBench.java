@@ -450,9 +450,9 @@ public final class GatewayBench {
     /**
      * Whether the broker keeps a bounded log (-Dbench.bounded-log, default true): segments of {@link #SEGMENT_BYTES}
      * and at most {@link #RETENTION_BYTES} per partition, older segments deleted within about two seconds. This
-     * machine is a virtual machine whose memory the host takes back when the guest frees it or leaves file pages cold
-     * (virtio-balloon free page reporting, DAMON pageout): a write into page cache that never held data costs a host
-     * fault per page. Measured here (2026-11-28): 225 MB/s writing files that grow without end against 4,100-4,400
+     * machine is a virtual machine whose host backs memory only when the guest first touches it, and whose guest hands
+     * back what it frees or leaves cold (its kernel runs DAMON with a pageout scheme, and the virtio-balloon driver):
+     * a write into page cache that never held data costs a host fault per page. Measured here (2026-11-28): 225 MB/s writing files that grow without end against 4,100-4,400
      * MB/s writing the same files while deleting those more than 64 MB behind; with an unbounded log the broker's
      * copies into page cache were 37 % of all CPU of a 1 MB window (perf). A broker that runs for months writes into
      * page cache that retention and reclaim freed before, at the second rate; the bench's log is bounded so that its
